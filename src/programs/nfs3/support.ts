@@ -1,0 +1,96 @@
+/**
+ * What every NFSv3 procedure handler does around its backend call: resolve
+ * the handle to an export, act as the caller's (squashed) identity, refuse
+ * changes on read-only exports, validate names, and turn failures into
+ * nfsstat3 with whatever post-op attributes can still be had.
+ */
+import type { Backend, OpContext } from '../../backend/backend.js';
+import { isErrno, NfsError, statusOf } from '../../backend/errors.js';
+import { NfsStat3 } from '../../proto/nfs3/constants.js';
+import type { Fattr3, FileHandle } from '../../proto/nfs3/types.js';
+import { credentialsFor } from '../../server/credentials.js';
+import type { ServerEnv } from '../../server/env.js';
+import type { Export } from '../../server/exports.js';
+import type { CallContext } from '../program.js';
+
+export interface Target {
+  exp: Export;
+  backend: Backend;
+  /** The backend's handle inside the client's handle. */
+  handle: FileHandle;
+  op: OpContext;
+}
+
+export class Nfs3Support {
+  constructor(readonly env: ServerEnv) {}
+
+  /** Resolves a client handle; throws NfsError(BADHANDLE|STALE). */
+  target(fh: FileHandle, call: CallContext): Target {
+    const { exp, handle } = this.env.exports.resolve(fh);
+    this.env.touch(exp, call.remote);
+    return { exp, backend: exp.backend, handle, op: { cred: credentialsFor(call.auth, exp.options) } };
+  }
+
+  /** As target(), for a procedure that changes the export. */
+  writableTarget(fh: FileHandle, call: CallContext): Target {
+    const t = this.target(fh, call);
+    if (t.exp.options.readOnly) throw new NfsError(NfsStat3.ROFS);
+    return t;
+  }
+
+  /** A second handle of the same call (RENAME, LINK) must be on the same export. */
+  sameExport(first: Target, fh: FileHandle, call: CallContext): Target {
+    const t = this.target(fh, call);
+    if (t.exp !== first.exp) throw new NfsError(NfsStat3.XDEV);
+    return t;
+  }
+
+  /** The client's handle for a backend handle of the target's export. */
+  handleFor(t: Target, backendHandle: FileHandle): FileHandle {
+    return this.env.exports.handleFor(t.exp, backendHandle);
+  }
+
+  /**
+   * The status for a failure. Expected errno failures are traced at debug;
+   * anything else is a server bug and is logged loudly.
+   */
+  status(err: unknown, proc: string): NfsStat3 {
+    const status = statusOf(err);
+    if (err instanceof NfsError || isErrno(err)) {
+      this.env.log.debug('nfs3 error', { proc, status: NfsStat3[status], err });
+    } else {
+      this.env.log.error('nfs3 handler failed', { proc, err, stack: (err as Error)?.stack });
+    }
+    return status;
+  }
+
+  /** Post-op attributes for a failure reply: best effort, absent when they cannot be had. */
+  async attrsAfterFailure(t: Target | undefined): Promise<Fattr3 | undefined> {
+    if (!t) return undefined;
+    try {
+      return await t.backend.getattr(t.handle, t.op);
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/**
+ * Names a client may create or look up (RFC 1813 section 3.3: the server
+ * decides; we follow POSIX): non-empty, no '/', no NUL, at most 255 bytes.
+ * "." and ".." are refused where a new entry would be made.
+ */
+export function checkName(name: Buffer, creating: boolean): void {
+  if (name.length === 0) throw new NfsError(NfsStat3.NOENT);
+  if (name.length > 255) throw new NfsError(NfsStat3.NAMETOOLONG);
+  if (name.includes(0x2f) || name.includes(0)) throw new NfsError(creating ? NfsStat3.INVAL : NfsStat3.NOENT);
+  if (creating && (isDot(name) || isDotDot(name))) throw new NfsError(NfsStat3.EXIST);
+}
+
+export function isDot(name: Buffer): boolean {
+  return name.length === 1 && name[0] === 0x2e;
+}
+
+export function isDotDot(name: Buffer): boolean {
+  return name.length === 2 && name[0] === 0x2e && name[1] === 0x2e;
+}

@@ -1,0 +1,53 @@
+/**
+ * The server side of an RPC program: a table of procedures per version,
+ * each pairing a codec with a handler. The dispatcher finds the handler by
+ * (program, version, procedure) and owns everything about RPC itself; a
+ * handler sees decoded arguments and returns a result value.
+ */
+import type { AuthSys } from '../rpc/auth.js';
+import type { ProcedureCodec } from '../proto/procedure.js';
+
+export interface Remote {
+  address: string;
+  port: number;
+  transport: 'tcp' | 'udp';
+}
+
+export interface CallContext {
+  xid: number;
+  remote: Remote;
+  /** The AUTH_SYS credential when the call carried one; undefined for AUTH_NONE. */
+  auth: AuthSys | undefined;
+}
+
+export interface Procedure<A = any, R = any> {
+  codec: ProcedureCodec<A, R>;
+  handle(args: A, ctx: CallContext): Promise<R> | R;
+  /** Flavors this procedure accepts; defaults to AUTH_NONE and AUTH_SYS. */
+  flavors?: readonly number[];
+}
+
+export interface ProgramVersion {
+  vers: number;
+  procedures: ReadonlyMap<number, Procedure>;
+}
+
+export interface Program {
+  prog: number;
+  name: string;
+  versions: ReadonlyMap<number, ProgramVersion>;
+}
+
+/** Builds a version's table from its procedure modules, refusing duplicates. */
+export function procedureTable(vers: number, procedures: readonly Procedure[]): ProgramVersion {
+  const map = new Map<number, Procedure>();
+  for (const p of procedures) {
+    if (map.has(p.codec.proc)) throw new Error(`duplicate procedure ${p.codec.name} (${p.codec.proc})`);
+    map.set(p.codec.proc, p);
+  }
+  return { vers, procedures: map };
+}
+
+export function program(prog: number, name: string, versions: readonly ProgramVersion[]): Program {
+  return { prog, name, versions: new Map(versions.map((v) => [v.vers, v])) };
+}

@@ -1,0 +1,130 @@
+/**
+ * XDR encoding (RFC 4506) into a list of segments.
+ *
+ * Small fields are packed into a growing scratch chunk; large opaque payloads
+ * (READ data, WRITE data on the client side) are appended by reference, so a
+ * reply carrying a megabyte is framed without copying the megabyte. The result
+ * is handed to a socket as a gathered write.
+ */
+
+const ZERO_PAD = Buffer.alloc(4);
+/** Payloads at least this large are referenced rather than copied into the chunk. */
+const BY_REFERENCE = 2048;
+const FIRST_CHUNK = 512;
+
+export class XdrWriter {
+  private readonly done: Buffer[] = [];
+  private chunk: Buffer;
+  private pos = 0;
+  private doneBytes = 0;
+
+  constructor(initial = FIRST_CHUNK) {
+    this.chunk = Buffer.allocUnsafe(initial);
+  }
+
+  /** Total encoded length so far. */
+  get length(): number {
+    return this.doneBytes + this.pos;
+  }
+
+  private room(n: number): number {
+    if (this.chunk.length - this.pos < n) {
+      this.flushChunk();
+      this.chunk = Buffer.allocUnsafe(Math.max(n, this.chunk.length * 2));
+    }
+    const at = this.pos;
+    this.pos += n;
+    return at;
+  }
+
+  private flushChunk(): void {
+    if (this.pos > 0) {
+      this.done.push(this.chunk.subarray(0, this.pos));
+      this.doneBytes += this.pos;
+      this.chunk = this.chunk.subarray(this.pos);
+      this.pos = 0;
+    }
+  }
+
+  u32(v: number): this {
+    this.chunk.writeUInt32BE(v >>> 0, this.room(4));
+    return this;
+  }
+
+  i32(v: number): this {
+    this.chunk.writeInt32BE(v | 0, this.room(4));
+    return this;
+  }
+
+  bool(v: boolean): this {
+    return this.u32(v ? 1 : 0);
+  }
+
+  u64(v: bigint): this {
+    this.chunk.writeBigUInt64BE(BigInt.asUintN(64, v), this.room(8));
+    return this;
+  }
+
+  /** Unsigned hyper from a non-negative safe integer. */
+  u64n(v: number): this {
+    const at = this.room(8);
+    this.chunk.writeUInt32BE(Math.floor(v / 0x1_0000_0000) >>> 0, at);
+    this.chunk.writeUInt32BE(v >>> 0, at + 4);
+    return this;
+  }
+
+  i64(v: bigint): this {
+    this.chunk.writeBigInt64BE(BigInt.asIntN(64, v), this.room(8));
+    return this;
+  }
+
+  /** Fixed-length opaque: the bytes and their padding, no length word. */
+  fixedOpaque(data: Uint8Array): this {
+    const pad = (4 - (data.length & 3)) & 3;
+    if (data.length >= BY_REFERENCE) {
+      this.flushChunk();
+      this.done.push(Buffer.from(data.buffer, data.byteOffset, data.length));
+      this.doneBytes += data.length;
+      if (pad) ZERO_PAD.copy(this.chunk, this.room(pad), 0, pad);
+    } else {
+      const at = this.room(data.length + pad);
+      this.chunk.set(data, at);
+      if (pad) this.chunk.fill(0, at + data.length, at + data.length + pad);
+    }
+    return this;
+  }
+
+  opaque(data: Uint8Array): this {
+    this.u32(data.length);
+    return this.fixedOpaque(data);
+  }
+
+  string(s: string): this {
+    return this.opaque(Buffer.from(s, 'utf8'));
+  }
+
+  optional<T>(v: T | undefined, write: (w: XdrWriter, v: T) => void): this {
+    if (v === undefined) return this.bool(false);
+    this.bool(true);
+    write(this, v);
+    return this;
+  }
+
+  array<T>(items: readonly T[], write: (w: XdrWriter, v: T) => void): this {
+    this.u32(items.length);
+    for (const item of items) write(this, item);
+    return this;
+  }
+
+  /** The encoded message as segments for a gathered write. The writer must not be used afterwards. */
+  segments(): Buffer[] {
+    this.flushChunk();
+    return this.done;
+  }
+
+  /** The encoded message as one buffer (copies when there is more than one segment). */
+  toBuffer(): Buffer {
+    const segs = this.segments();
+    return segs.length === 1 ? segs[0]! : Buffer.concat(segs, this.doneBytes);
+  }
+}
