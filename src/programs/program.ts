@@ -5,7 +5,7 @@
  * handler sees decoded arguments and returns a result value.
  */
 import type { AuthSys } from '../rpc/auth.js';
-import type { ProcedureCodec } from '../proto/procedure.js';
+import { NULL_CODEC, type ProcedureCodec } from '../proto/procedure.js';
 
 export interface Remote {
   address: string;
@@ -51,3 +51,6 @@ export function procedureTable(vers: number, procedures: readonly Procedure[]): 
 export function program(prog: number, name: string, versions: readonly ProgramVersion[]): Program {
   return { prog, name, versions: new Map(versions.map((v) => [v.vers, v])) };
 }
+
+/** Procedure 0, the ping every program answers. */
+export const nullProcedure: Procedure<void, void> = { codec: NULL_CODEC, handle() {} };

@@ -18,8 +18,12 @@ export interface ProcedureCodec<A, R> {
   writeResult(w: XdrWriter, res: R): void;
 }
 
-/** A codec for procedures with void arguments or results. */
-export const VOID = {
-  read(): void {},
-  write(): void {},
+/** Procedure 0 of every program: void arguments, void result (RFC 5531 section 12.1). */
+export const NULL_CODEC: ProcedureCodec<void, void> = {
+  proc: 0,
+  name: 'NULL',
+  readArgs() {},
+  writeArgs() {},
+  readResult() {},
+  writeResult() {},
 };
