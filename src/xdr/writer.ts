@@ -46,13 +46,19 @@ export class XdrWriter {
     }
   }
 
+  // Each write takes its offset from room() before touching this.chunk:
+  // room() may swap the chunk, and `this.chunk.write(v, this.room(n))` would
+  // evaluate the old chunk first.
+
   u32(v: number): this {
-    this.chunk.writeUInt32BE(v >>> 0, this.room(4));
+    const at = this.room(4);
+    this.chunk.writeUInt32BE(v >>> 0, at);
     return this;
   }
 
   i32(v: number): this {
-    this.chunk.writeInt32BE(v | 0, this.room(4));
+    const at = this.room(4);
+    this.chunk.writeInt32BE(v | 0, at);
     return this;
   }
 
@@ -61,7 +67,8 @@ export class XdrWriter {
   }
 
   u64(v: bigint): this {
-    this.chunk.writeBigUInt64BE(BigInt.asUintN(64, v), this.room(8));
+    const at = this.room(8);
+    this.chunk.writeBigUInt64BE(BigInt.asUintN(64, v), at);
     return this;
   }
 
@@ -74,7 +81,8 @@ export class XdrWriter {
   }
 
   i64(v: bigint): this {
-    this.chunk.writeBigInt64BE(BigInt.asIntN(64, v), this.room(8));
+    const at = this.room(8);
+    this.chunk.writeBigInt64BE(BigInt.asIntN(64, v), at);
     return this;
   }
 
@@ -85,7 +93,10 @@ export class XdrWriter {
       this.flushChunk();
       this.done.push(Buffer.from(data.buffer, data.byteOffset, data.length));
       this.doneBytes += data.length;
-      if (pad) ZERO_PAD.copy(this.chunk, this.room(pad), 0, pad);
+      if (pad) {
+        const at = this.room(pad);
+        ZERO_PAD.copy(this.chunk, at, 0, pad);
+      }
     } else {
       const at = this.room(data.length + pad);
       this.chunk.set(data, at);
