@@ -21,6 +21,9 @@ export interface Target {
   op: OpContext;
 }
 
+/** The largest file offset the server accepts (knfsd's OFFSET_MAX: offsets are signed 64-bit in the kernel and in Node). */
+export const OFFSET_MAX = (1n << 63n) - 1n;
+
 export class Nfs3Support {
   constructor(readonly env: ServerEnv) {}
 
@@ -33,7 +36,14 @@ export class Nfs3Support {
 
   /** As target(), for a procedure that changes the export. */
   writableTarget(fh: FileHandle, call: CallContext): Target {
-    const t = this.target(fh, call);
+    return this.requireWritable(this.target(fh, call));
+  }
+
+  /**
+   * The read-only check alone, for handlers that resolve first so that even
+   * their ROFS reply carries the object's post-op attributes.
+   */
+  requireWritable(t: Target): Target {
     if (t.exp.options.readOnly) throw new NfsError(NfsStat3.ROFS);
     return t;
   }
@@ -52,16 +62,23 @@ export class Nfs3Support {
 
   /**
    * The status for a failure. Expected errno failures are traced at debug;
-   * anything else is a server bug and is logged loudly.
+   * anything else is a server bug and is logged loudly. Never OK, so it fits
+   * a resfail arm: a failure that claims OK is a bug and answers SERVERFAULT.
    */
-  status(err: unknown, proc: string): NfsStat3 {
-    const status = statusOf(err);
+  status(err: unknown, proc: string): Exclude<NfsStat3, NfsStat3.OK> {
+    const found = statusOf(err);
+    const status = found === NfsStat3.OK ? NfsStat3.SERVERFAULT : found;
     if (err instanceof NfsError || isErrno(err)) {
       this.env.log.debug('nfs3 error', { proc, status: NfsStat3[status], err });
     } else {
       this.env.log.error('nfs3 handler failed', { proc, err, stack: (err as Error)?.stack });
     }
     return status;
+  }
+
+  /** Post-op attributes for a success reply: the backend's when it gave them, else best effort. */
+  async postOpAttrs(t: Target, given: Fattr3 | undefined): Promise<Fattr3 | undefined> {
+    return given ?? this.attrsAfterFailure(t);
   }
 
   /** Post-op attributes for a failure reply: best effort, absent when they cannot be had. */

@@ -4,10 +4,11 @@
  */
 import { XdrError, XdrReader } from '../../xdr/reader.js';
 import { XdrWriter } from '../../xdr/writer.js';
-import { Ftype3, MAX_NAME_BYTES, MAX_PATH_BYTES, NFS3_FHSIZE, TimeHow } from './constants.js';
+import { Ftype3, MAX_NAME_BYTES, MAX_PATH_BYTES, NFS3_COOKIEVERFSIZE, NFS3_FHSIZE, NfsStat3, TimeHow } from './constants.js';
 import type { Fattr3, FileHandle, NfsTime3, Sattr3, SetTime, SpecData3, WccAttr, WccData } from './types.js';
 
 const FTYPES: ReadonlySet<number> = new Set([1, 2, 3, 4, 5, 6, 7]);
+const STATUSES: ReadonlySet<number> = new Set(Object.values(NfsStat3).filter((v) => typeof v === 'number'));
 
 export function readFh(r: XdrReader): FileHandle {
   return r.opaque(NFS3_FHSIZE);
@@ -182,4 +183,125 @@ export function readDirOpArgs(r: XdrReader): DirOpArgs {
 export function writeDirOpArgs(w: XdrWriter, a: DirOpArgs): void {
   writeFh(w, a.dir);
   w.opaque(a.name);
+}
+
+/** nfsstat3; values outside RFC 1813's list are refused, as for every enum. */
+export function readStatus(r: XdrReader): NfsStat3 {
+  return r.enumOf<NfsStat3>(STATUSES, 'nfsstat3');
+}
+
+/**
+ * The shape of every NFSv3 result: a union on nfsstat3 with a resok arm for
+ * OK and a resfail arm for every other status.
+ */
+export type NfsResult<Ok extends object, Fail extends object> =
+  | ({ status: NfsStat3.OK } & Ok)
+  | ({ status: Exclude<NfsStat3, NfsStat3.OK> } & Fail);
+
+export function readResultOf<Ok extends object, Fail extends object>(
+  r: XdrReader,
+  readOk: (r: XdrReader) => Ok,
+  readFail: (r: XdrReader) => Fail,
+): NfsResult<Ok, Fail> {
+  const status = readStatus(r);
+  return status === NfsStat3.OK ? { status, ...readOk(r) } : { status, ...readFail(r) };
+}
+
+export function writeResultOf<Ok extends object, Fail extends object>(
+  w: XdrWriter,
+  res: NfsResult<Ok, Fail>,
+  writeOk: (w: XdrWriter, ok: Ok) => void,
+  writeFail: (w: XdrWriter, fail: Fail) => void,
+): void {
+  w.u32(res.status);
+  if (res.status === NfsStat3.OK) writeOk(w, res as Ok);
+  else writeFail(w, res as Fail);
+}
+
+/** An 8-byte verifier (cookieverf3, createverf3, writeverf3), as a view. */
+export function readVerifier(r: XdrReader): Buffer {
+  return r.fixedOpaque(NFS3_COOKIEVERFSIZE);
+}
+
+/** Refuses any other length: a short verifier would silently shift every later field. */
+export function writeVerifier(w: XdrWriter, v: Buffer): void {
+  if (v.length !== NFS3_COOKIEVERFSIZE) throw new RangeError(`verifier of ${v.length} bytes, need ${NFS3_COOKIEVERFSIZE}`);
+  w.fixedOpaque(v);
+}
+
+/** The resfail arm (and resok prefix) of procedures that report only obj_attributes. */
+export interface ObjAttributes {
+  objAttributes?: Fattr3;
+}
+
+export function readObjAttributes(r: XdrReader): ObjAttributes {
+  return { objAttributes: readPostOpAttr(r) };
+}
+
+export function writeObjAttributes(w: XdrWriter, v: ObjAttributes): void {
+  writePostOpAttr(w, v.objAttributes);
+}
+
+/**
+ * An XDR optional-data linked list (`entry *next`), as an array. Every element
+ * costs its value-follows word plus at least one more, so the loop and the
+ * array are bounded by the bytes actually in the input.
+ */
+export function readList<T>(r: XdrReader, read: (r: XdrReader) => T): T[] {
+  const out: T[] = [];
+  while (r.bool()) out.push(read(r));
+  return out;
+}
+
+export function writeList<T>(w: XdrWriter, items: readonly T[], write: (w: XdrWriter, v: T) => void): void {
+  for (const item of items) {
+    w.bool(true);
+    write(w, item);
+  }
+  w.bool(false);
+}
+
+/** Largest READ/WRITE payload decoded; generous, since the transport's record limit is the real bound. */
+export const MAX_DATA_BYTES = 64 << 20;
+
+/** The resfail arm of the procedures that make a directory entry. */
+export interface DirWcc {
+  dirWcc: WccData;
+}
+
+export function readDirWcc(r: XdrReader): DirWcc {
+  return { dirWcc: readWcc(r) };
+}
+
+export function writeDirWcc(w: XdrWriter, v: DirWcc): void {
+  writeWcc(w, v.dirWcc);
+}
+
+/** The resok arm shared by CREATE, MKDIR, SYMLINK and MKNOD: the new entry's handle and attributes, and the directory's wcc. */
+export interface NewObject extends DirWcc {
+  obj?: FileHandle;
+  objAttributes?: Fattr3;
+}
+
+/** CREATE3res, MKDIR3res, SYMLINK3res and MKNOD3res are one XDR shape. */
+export type NewObjectResult = NfsResult<NewObject, DirWcc>;
+
+function readNewObject(r: XdrReader): NewObject {
+  const obj = readPostOpFh(r);
+  const objAttributes = readPostOpAttr(r);
+  return { obj, objAttributes, dirWcc: readWcc(r) };
+}
+
+function writeNewObject(w: XdrWriter, v: NewObject): void {
+  writePostOpFh(w, v.obj);
+  writePostOpAttr(w, v.objAttributes);
+  writeWcc(w, v.dirWcc);
+}
+
+export function readNewObjectResult(r: XdrReader): NewObjectResult {
+  return readResultOf(r, readNewObject, readDirWcc);
+}
+
+export function writeNewObjectResult(w: XdrWriter, res: NewObjectResult): void {
+  writeResultOf(w, res, writeNewObject, writeDirWcc);
 }
