@@ -1,0 +1,565 @@
+/**
+ * The local-directory backend: exports a directory of this host.
+ *
+ * Handles are the kernel's own (name_to_handle_at): a one-byte handle type
+ * and the filesystem's bytes (ext4: inode + generation). They resolve with
+ * open_by_handle_at from nothing but the handle and a descriptor of the export
+ * root, so they survive renames, server restarts and unplugging/replugging
+ * the media (even on another device number: ext4's f_fsid comes from its
+ * UUID), and a removed file's handle is STALE even after its inode number is
+ * reused.
+ *
+ * Right filesystem or nothing: the export's identity (statfs f_fsid and f_type,
+ * plus the root's own handle) is recorded at creation and checked whenever the
+ * root is opened again; if something else is at the path (the empty mount
+ * point after an unplug, another disk), calls fail STALE and nothing is
+ * touched. present() tells whether the right filesystem is there.
+ *
+ * Nothing is held while idle: see descriptors.ts. Permissions are the
+ * kernel's: operations for a client run under the client's fsuid/fsgid/groups
+ * on the worker thread (see native/nfsnode.c).
+ *
+ * Needs CAP_DAC_READ_SEARCH (open_by_handle_at), i.e. root.
+ */
+import { createHash } from 'node:crypto';
+import { resolve as resolvePath } from 'node:path';
+import type {
+  Backend,
+  CommitResult,
+  CreatedResult,
+  CreateHow,
+  DirEntry,
+  DirPage,
+  FsInfo,
+  FsStat,
+  HoldReport,
+  LookupResult,
+  OpContext,
+  PathConf,
+  ReaddirRequest,
+  ReadResult,
+  WriteResult,
+} from '../backend.js';
+import { NfsError, statusOf } from '../errors.js';
+import {
+  ACCESS3_DELETE,
+  ACCESS3_EXECUTE,
+  ACCESS3_EXTEND,
+  ACCESS3_LOOKUP,
+  ACCESS3_MODIFY,
+  ACCESS3_READ,
+  CreateMode,
+  FSF3_CANSETTIME,
+  FSF3_HOMOGENEOUS,
+  FSF3_LINK,
+  FSF3_SYMLINK,
+  Ftype3,
+  NfsStat3,
+  StableHow,
+  TimeHow,
+} from '../../proto/nfs3/constants.js';
+import type { Fattr3, FileHandle, NfsTime3, Sattr3, SetTime, SpecData3, WccData } from '../../proto/nfs3/types.js';
+import { silentLogger, type Logger } from '../../server/log.js';
+import { ftypeOf, toFattr, toWcc } from './attrs.js';
+import { Descriptors, type FileLease } from './descriptors.js';
+import { firstAfter, ListingCache } from './listings.js';
+import * as native from './native.js';
+import type { Created, RawStat, SetattrSpec } from './native.js';
+
+export interface LocalBackendOptions {
+  /** The directory to export (a filesystem root or any directory in one). */
+  path: string;
+  /** Descriptors unused for this long are closed (default 2000 ms). */
+  idleMs?: number;
+  /** At most this many file descriptors stay cached for READ/WRITE (default 64). */
+  maxCachedFds?: number;
+  log?: Logger;
+}
+
+/** What "the right filesystem" is for this export. */
+interface Identity {
+  fsid: [number, number];
+  fsType: bigint;
+  rootHandle: Buffer;
+}
+
+const DOT = Buffer.from('.');
+const DOTDOT = Buffer.from('..');
+/** Largest READ served in one call; the NFS layer asks for at most its rtmax. */
+const MAX_IO = 4 * 1024 * 1024;
+/** Entries per READDIR page at most; a page is one batched lookup job per 8 KiB of names when attributes are asked for. */
+const MAX_PAGE = 1024;
+const LOOKUP_BATCH_BYTES = 8 * 1024;
+
+const EXT4_SUPER_MAGIC = 0xef53n;
+const TMPFS_MAGIC = 0x01021994n;
+const XFS_SUPER_MAGIC = 0x58465342n;
+const BTRFS_SUPER_MAGIC = 0x9123683en;
+
+const LINK_MAX: ReadonlyMap<bigint, number> = new Map([
+  [EXT4_SUPER_MAGIC, 65000],
+  [BTRFS_SUPER_MAGIC, 65535],
+  [XFS_SUPER_MAGIC, 2147483647],
+  [TMPFS_MAGIC, 2147483647],
+]);
+
+/** ext4's limit with 4 KiB blocks; other Linux filesystems allow what an off_t can say. */
+function maxFileSize(fsType: bigint): bigint {
+  return fsType === EXT4_SUPER_MAGIC ? 16n * 1024n ** 4n - 1n : 2n ** 63n - 1n;
+}
+
+function sameIdentity(a: Identity, b: Identity): boolean {
+  return a.fsid[0] === b.fsid[0] && a.fsid[1] === b.fsid[1] && a.fsType === b.fsType && a.rootHandle.equals(b.rootHandle);
+}
+
+/** Offsets are bigints on the wire; the addon takes doubles, exact up to 2^53 (8 PiB). */
+function offsetOf(offset: bigint, length: number): number {
+  if (offset + BigInt(length) > BigInt(Number.MAX_SAFE_INTEGER)) throw new NfsError(NfsStat3.FBIG);
+  return Number(offset);
+}
+
+function timeArg(t: SetTime | undefined): NfsTime3 | 'now' | undefined {
+  if (!t) return undefined;
+  return t.how === TimeHow.SET_TO_SERVER_TIME ? 'now' : t.time;
+}
+
+function setattrSpec(a: Sattr3, fields: { mode?: boolean; owner?: boolean; size?: boolean; times?: boolean }): SetattrSpec {
+  const s: SetattrSpec = {};
+  if (fields.mode && a.mode !== undefined) s.mode = a.mode;
+  if (fields.owner && a.uid !== undefined) s.uid = a.uid;
+  if (fields.owner && a.gid !== undefined) s.gid = a.gid;
+  if (fields.size && a.size !== undefined) s.size = offsetOf(a.size, 0);
+  if (fields.times && a.atime) s.atime = timeArg(a.atime);
+  if (fields.times && a.mtime) s.mtime = timeArg(a.mtime);
+  return s;
+}
+
+function isEmpty(s: SetattrSpec): boolean {
+  return Object.keys(s).length === 0;
+}
+
+export class LocalBackend implements Backend {
+  private readonly descriptors: Descriptors;
+  private readonly listings = new ListingCache({ maxEntries: 200_000, maxAgeMs: 30_000 });
+  private readonly log: Logger;
+  /** fattr3.fsid: stable across restarts and remounts, distinct for two exports of one filesystem. */
+  private readonly fsid: bigint;
+  private absentSince: number | undefined;
+  private closed = false;
+
+  constructor(
+    readonly path: string,
+    private readonly identity: Identity,
+    options: LocalBackendOptions,
+  ) {
+    this.log = options.log ?? silentLogger;
+    const h = createHash('sha256')
+      .update(`${identity.fsid[0]}:${identity.fsid[1]}:${identity.fsType}:`)
+      .update(identity.rootHandle)
+      .digest();
+    this.fsid = h.readBigUInt64BE(0);
+    this.descriptors = new Descriptors({
+      idleMs: options.idleMs ?? 2000,
+      maxFds: options.maxCachedFds ?? 64,
+      openMount: () => this.openMount(),
+      log: this.log,
+    });
+  }
+
+  /** Opens the export root for open_by_handle_at, refusing anything but the filesystem this export was made on. */
+  private async openMount(): Promise<number> {
+    let info: native.RootInfo;
+    try {
+      info = await native.openRoot(this.path);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'ESTALE' && code !== 'EIO') throw err;
+      this.markAbsent(`cannot open ${this.path}: ${code}`);
+      throw new NfsError(NfsStat3.STALE, `export storage at ${this.path} is not present`);
+    }
+    if (!sameIdentity({ fsid: info.fsid, fsType: info.fsType, rootHandle: info.handle }, this.identity)) {
+      await native.close(info.fd);
+      this.markAbsent(`${this.path} is now another filesystem (fsid ${info.fsid.join(':')}, type 0x${info.fsType.toString(16)})`);
+      throw new NfsError(NfsStat3.STALE, `export storage at ${this.path} is not mounted`);
+    }
+    if (this.absentSince !== undefined) this.log.info('local backend: export storage is back', { path: this.path });
+    this.absentSince = undefined;
+    return info.fd;
+  }
+
+  private markAbsent(why: string): void {
+    if (this.absentSince === undefined) this.log.warn('local backend: export storage absent', { path: this.path, why });
+    this.absentSince ??= Date.now();
+  }
+
+  /** Whether the export's own filesystem is at its path now (false after an unplug, until it is mounted again). */
+  async present(): Promise<boolean> {
+    try {
+      await this.withMount(async () => undefined);
+      return true;
+    } catch (err) {
+      if (statusOf(err) === NfsStat3.STALE && !this.closed) return false;
+      throw err;
+    }
+  }
+
+  private withMount<T>(fn: (mountFd: number) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new NfsError(NfsStat3.STALE, 'backend closed'));
+    return this.descriptors.withMount(fn);
+  }
+
+  private withFile<T>(fh: Buffer, write: boolean, fn: (fd: number, lease: FileLease) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new NfsError(NfsStat3.STALE, 'backend closed'));
+    return this.descriptors.withFile(fh, write, fn);
+  }
+
+  private attrs(s: RawStat): Fattr3 {
+    return toFattr(s, this.fsid);
+  }
+
+  private wcc(before: RawStat, after: RawStat): WccData {
+    return toWcc(before, after, this.fsid);
+  }
+
+  async root(_ctx: OpContext): Promise<FileHandle> {
+    return Buffer.from(this.identity.rootHandle);
+  }
+
+  async getattr(fh: FileHandle, _ctx: OpContext): Promise<Fattr3> {
+    return this.attrs(await this.withMount((m) => native.getattr(m, fh)));
+  }
+
+  async setattr(fh: FileHandle, attrs: Sattr3, guardCtime: NfsTime3 | undefined, ctx: OpContext): Promise<WccData> {
+    const spec = setattrSpec(attrs, { mode: true, owner: true, size: true, times: true });
+    if (guardCtime) spec.guardCtime = guardCtime;
+    const r = await this.withMount((m) => native.setattr(ctx.cred, m, fh, spec));
+    return this.wcc(r.before, r.after);
+  }
+
+  async lookup(dir: FileHandle, name: Buffer, ctx: OpContext): Promise<LookupResult> {
+    // ".." of the export root is the root: never leave the export, even when it is a subtree of its filesystem.
+    const asked = name.equals(DOTDOT) && dir.equals(this.identity.rootHandle) ? DOT : name;
+    const r = await this.withMount((m) => native.lookup(ctx.cred, m, dir, asked));
+    // Another filesystem mounted inside the export: its handles would not resolve through our root.
+    if (r.stat.mntId !== r.dir.mntId) throw new NfsError(NfsStat3.ACCES, 'mount point inside the export');
+    return { handle: r.handle, attrs: this.attrs(r.stat), dirAttrs: this.attrs(r.dir) };
+  }
+
+  /** As knfsd's nfs3_regaccess/nfs3_diraccess tables, with the kernel deciding each r/w/x for the caller. */
+  async access(fh: FileHandle, mask: number, ctx: OpContext): Promise<{ granted: number; attrs?: Fattr3 }> {
+    const { granted: rwx, stat } = await this.withMount((m) => native.access(ctx.cred, m, fh));
+    const r = (rwx & 4) !== 0;
+    const w = (rwx & 2) !== 0;
+    const x = (rwx & 1) !== 0;
+    let can = 0;
+    if (ftypeOf(stat) === Ftype3.DIR) {
+      if (r) can |= ACCESS3_READ;
+      if (x) can |= ACCESS3_LOOKUP;
+      if (w && x) can |= ACCESS3_MODIFY | ACCESS3_EXTEND | ACCESS3_DELETE;
+    } else {
+      if (r) can |= ACCESS3_READ;
+      if (w) can |= ACCESS3_MODIFY | ACCESS3_EXTEND;
+      if (x) can |= ACCESS3_EXECUTE;
+    }
+    return { granted: can & mask, attrs: this.attrs(stat) };
+  }
+
+  async readlink(fh: FileHandle, _ctx: OpContext): Promise<{ target: Buffer; attrs?: Fattr3 }> {
+    const r = await this.withMount((m) => native.readlink(m, fh));
+    return { target: r.target, attrs: this.attrs(r.stat) };
+  }
+
+  async read(fh: FileHandle, offset: bigint, count: number, ctx: OpContext): Promise<ReadResult> {
+    if (offset > BigInt(Number.MAX_SAFE_INTEGER)) {
+      return { data: Buffer.alloc(0), eof: true, attrs: await this.getattr(fh, ctx) };
+    }
+    const want = Math.max(0, Math.min(count, MAX_IO));
+    const at = Number(offset);
+    const buf = Buffer.allocUnsafe(want);
+    const r = await this.withFile(fh, false, (fd) => native.pread(ctx.cred, fd, at, buf));
+    return {
+      data: buf.subarray(0, r.bytes),
+      eof: r.bytes < want || BigInt(at + r.bytes) >= r.stat.size,
+      attrs: this.attrs(r.stat),
+    };
+  }
+
+  async write(fh: FileHandle, offset: bigint, data: Buffer, stable: StableHow, ctx: OpContext): Promise<WriteResult> {
+    const failure = this.descriptors.takeFailure(fh);
+    if (failure !== undefined) throw failure;
+    const at = offsetOf(offset, data.length);
+    const how = stable === StableHow.UNSTABLE ? 0 : stable === StableHow.DATA_SYNC ? 1 : 2;
+    return this.withFile(fh, true, async (fd, lease) => {
+      const pending = lease.uncommitted;
+      const r = await native.pwrite(ctx.cred, fd, at, data, how);
+      // A synced write also made durable everything written before it.
+      if (how === 0) lease.uncommitted += r.bytes;
+      else lease.uncommitted = Math.max(0, lease.uncommitted - pending);
+      return {
+        count: r.bytes,
+        committed: stable,
+        verifier: Buffer.from(this.descriptors.verifier),
+        wcc: this.wcc(r.before, r.after),
+      };
+    });
+  }
+
+  async commit(fh: FileHandle, _offset: bigint, _count: number, _ctx: OpContext): Promise<CommitResult> {
+    const failure = this.descriptors.takeFailure(fh);
+    if (failure !== undefined) throw failure;
+    return this.withFile(fh, false, async (fd, lease) => {
+      const pending = lease.uncommitted;
+      let r: { before: RawStat; after: RawStat };
+      try {
+        r = await native.fsync(lease.wfd >= 0 ? lease.wfd : fd);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ESTALE') {
+          this.descriptors.syncFailed(lease, err);
+          this.descriptors.takeFailure(fh); // reported right here
+        }
+        throw err;
+      }
+      lease.uncommitted = Math.max(0, lease.uncommitted - pending);
+      return { verifier: Buffer.from(this.descriptors.verifier), wcc: this.wcc(r.before, r.after) };
+    });
+  }
+
+  /** Creates as the caller, then applies the attributes creation could not (owner, size, times). */
+  private async make(dir: FileHandle, name: Buffer, spec: native.CreateSpec, attrs: Sattr3 | undefined, ctx: OpContext): Promise<CreatedResult> {
+    const c: Created = await this.withMount((m) => native.create(ctx.cred, m, dir, name, spec));
+    this.listings.invalidate(dir);
+    let stat = c.stat;
+    // As knfsd: only root gives a new object away; others' requested ids are dropped (the kernel made it theirs).
+    const owner = !c.existed && ctx.cred.uid === 0;
+    const rest = attrs ? setattrSpec(attrs, c.existed ? { size: true } : { owner, size: true, times: true }) : {};
+    if (!isEmpty(rest)) stat = (await this.withMount((m) => native.setattr(ctx.cred, m, c.handle, rest))).after;
+    return { handle: c.handle, attrs: this.attrs(stat), dirWcc: this.wcc(c.dirBefore, c.dirAfter) };
+  }
+
+  async create(dir: FileHandle, name: Buffer, how: CreateHow, ctx: OpContext): Promise<CreatedResult> {
+    if (how.mode === CreateMode.EXCLUSIVE) {
+      if (how.verifier.length !== 8) throw new NfsError(NfsStat3.INVAL);
+      // Stored where knfsd stores it; the high bits are cleared for filesystems without 64-bit times.
+      const verifierTimes = { mtime: how.verifier.readUInt32BE(0) & 0x7fffffff, atime: how.verifier.readUInt32BE(4) & 0x7fffffff };
+      return this.make(dir, name, { type: Ftype3.REG, mode: 0, how: 2, verifierTimes }, undefined, ctx);
+    }
+    const mode = how.attrs.mode ?? 0;
+    return this.make(dir, name, { type: Ftype3.REG, mode, how: how.mode === CreateMode.GUARDED ? 1 : 0 }, how.attrs, ctx);
+  }
+
+  async mkdir(dir: FileHandle, name: Buffer, attrs: Sattr3, ctx: OpContext): Promise<CreatedResult> {
+    return this.make(dir, name, { type: Ftype3.DIR, mode: attrs.mode ?? 0 }, attrs, ctx);
+  }
+
+  async symlink(dir: FileHandle, name: Buffer, target: Buffer, attrs: Sattr3, ctx: OpContext): Promise<CreatedResult> {
+    if (target.length === 0 || target.includes(0)) throw new NfsError(NfsStat3.INVAL);
+    return this.make(dir, name, { type: Ftype3.LNK, mode: 0o777, target }, attrs, ctx);
+  }
+
+  async mknod(
+    dir: FileHandle,
+    name: Buffer,
+    type: Ftype3,
+    attrs: Sattr3,
+    device: SpecData3 | undefined,
+    ctx: OpContext,
+  ): Promise<CreatedResult> {
+    if (type !== Ftype3.CHR && type !== Ftype3.BLK && type !== Ftype3.SOCK && type !== Ftype3.FIFO) {
+      throw new NfsError(NfsStat3.BADTYPE);
+    }
+    const isDevice = type === Ftype3.CHR || type === Ftype3.BLK;
+    if (isDevice && !device) throw new NfsError(NfsStat3.INVAL);
+    const spec: native.CreateSpec = { type, mode: attrs.mode ?? 0 };
+    if (isDevice) spec.device = device;
+    return this.make(dir, name, spec, attrs, ctx);
+  }
+
+  private async unlink(dir: FileHandle, name: Buffer, isDir: boolean, ctx: OpContext): Promise<WccData> {
+    const r = await this.withMount((m) => native.remove(ctx.cred, m, dir, name, isDir));
+    this.listings.invalidate(dir);
+    // Close our descriptors of the removed file before replying, so its handle is STALE from now on.
+    if (r.victim) await this.descriptors.forget(r.victim);
+    return this.wcc(r.dir.before, r.dir.after);
+  }
+
+  remove(dir: FileHandle, name: Buffer, ctx: OpContext): Promise<WccData> {
+    return this.unlink(dir, name, false, ctx);
+  }
+
+  rmdir(dir: FileHandle, name: Buffer, ctx: OpContext): Promise<WccData> {
+    return this.unlink(dir, name, true, ctx);
+  }
+
+  async rename(
+    fromDir: FileHandle,
+    fromName: Buffer,
+    toDir: FileHandle,
+    toName: Buffer,
+    ctx: OpContext,
+  ): Promise<{ fromDirWcc: WccData; toDirWcc: WccData }> {
+    const r = await this.withMount((m) => native.rename(ctx.cred, m, fromDir, fromName, toDir, toName));
+    this.listings.invalidate(fromDir);
+    this.listings.invalidate(toDir);
+    if (r.victim) await this.descriptors.forget(r.victim);
+    return { fromDirWcc: this.wcc(r.from.before, r.from.after), toDirWcc: this.wcc(r.to.before, r.to.after) };
+  }
+
+  async link(fh: FileHandle, dir: FileHandle, name: Buffer, ctx: OpContext): Promise<{ attrs?: Fattr3; dirWcc: WccData }> {
+    const r = await this.withMount((m) => native.link(ctx.cred, m, fh, dir, name));
+    this.listings.invalidate(dir);
+    return { attrs: this.attrs(r.stat), dirWcc: this.wcc(r.dir.before, r.dir.after) };
+  }
+
+  async readdir(dir: FileHandle, req: ReaddirRequest, ctx: OpContext): Promise<DirPage> {
+    return this.withMount(async (m) => {
+      const { granted, stat } = await native.access(ctx.cred, m, dir);
+      if (ftypeOf(stat) !== Ftype3.DIR) throw new NfsError(NfsStat3.NOTDIR);
+      if ((granted & 4) === 0) throw new NfsError(NfsStat3.ACCES);
+      const listing = await this.listings.get(dir, stat, () => native.listdir(ctx.cred, m, dir));
+      const max = Math.max(1, Math.min(req.maxEntries, MAX_PAGE));
+      const entries: DirEntry[] = [];
+      if (req.cookie < 1n) entries.push({ cookie: 1n, fileid: stat.ino, name: DOT });
+      if (req.cookie < 2n && entries.length < max) {
+        const atRoot = dir.equals(this.identity.rootHandle);
+        entries.push({ cookie: 2n, fileid: atRoot ? stat.ino : listing.dotdotIno, name: DOTDOT });
+      }
+      const start = firstAfter(listing.cookies, req.cookie);
+      const end = Math.min(listing.entries.length, start + max - entries.length);
+      for (let i = start; i < end; i++) {
+        const e = listing.entries[i]!;
+        entries.push({ cookie: e.cookie, fileid: e.ino, name: e.name });
+      }
+      if (req.withAttrs) await this.addAttrs(m, dir, stat, entries, ctx);
+      const verifier = Buffer.alloc(8);
+      verifier.writeUInt32BE(stat.mtime.seconds, 0);
+      verifier.writeUInt32BE(stat.mtime.nseconds, 4);
+      return { entries, eof: end >= listing.entries.length, verifier, dirAttrs: this.attrs(stat) };
+    });
+  }
+
+  /** READDIRPLUS: handles and attributes in batched jobs; an entry that cannot be looked up just goes without. */
+  private async addAttrs(m: number, dir: FileHandle, dirStat: RawStat, entries: DirEntry[], ctx: OpContext): Promise<void> {
+    const named: DirEntry[] = [];
+    const atRoot = dir.equals(this.identity.rootHandle);
+    for (const e of entries) {
+      if (e.cookie === 1n || (e.cookie === 2n && atRoot)) {
+        e.handle = Buffer.from(dir);
+        e.attrs = this.attrs(dirStat);
+      } else {
+        named.push(e);
+      }
+    }
+    const batches: DirEntry[][] = [];
+    let bytes = Infinity;
+    for (const e of named) {
+      if (bytes + e.name.length + 1 > LOOKUP_BATCH_BYTES) {
+        batches.push([]);
+        bytes = 0;
+      }
+      batches[batches.length - 1]!.push(e);
+      bytes += e.name.length + 1;
+    }
+    await Promise.all(
+      batches.map(async (batch) => {
+        const found = await native.lookupMany(ctx.cred, m, dir, batch.map((e) => e.name));
+        found.forEach((f, i) => {
+          if ('errno' in f || f.stat.mntId !== dirStat.mntId) return;
+          const e = batch[i]!;
+          e.handle = f.handle;
+          e.attrs = this.attrs(f.stat);
+          e.fileid = f.stat.ino;
+        });
+      }),
+    );
+  }
+
+  async fsstat(fh: FileHandle, _ctx: OpContext): Promise<FsStat> {
+    const s = await this.withMount((m) => native.statfs(m, fh));
+    const unit = s.frsize || s.bsize;
+    return {
+      totalBytes: s.blocks * unit,
+      freeBytes: s.bfree * unit,
+      availBytes: s.bavail * unit,
+      totalFiles: s.files,
+      freeFiles: s.ffree,
+      availFiles: s.ffree,
+      invarsec: 0,
+      attrs: this.attrs(s.stat),
+    };
+  }
+
+  async fsinfo(fh: FileHandle, ctx: OpContext): Promise<FsInfo> {
+    return {
+      maxFileSize: maxFileSize(this.identity.fsType),
+      timeDelta: { seconds: 0, nseconds: 1 },
+      properties: FSF3_LINK | FSF3_SYMLINK | FSF3_HOMOGENEOUS | FSF3_CANSETTIME,
+      attrs: await this.getattr(fh, ctx),
+    };
+  }
+
+  async pathconf(fh: FileHandle, _ctx: OpContext): Promise<PathConf> {
+    const s = await this.withMount((m) => native.statfs(m, fh));
+    return {
+      linkMax: LINK_MAX.get(s.fsType) ?? 32000,
+      nameMax: Number(s.namelen),
+      noTrunc: true,
+      chownRestricted: true,
+      caseInsensitive: false,
+      casePreserving: true,
+      attrs: this.attrs(s.stat),
+    };
+  }
+
+  flush(): Promise<void> {
+    return this.descriptors.flush();
+  }
+
+  async release(): Promise<void> {
+    this.listings.clear();
+    await this.descriptors.release();
+  }
+
+  holds(): HoldReport {
+    return this.descriptors.holds();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.release();
+  }
+}
+
+function describeOpenError(path: string, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why =
+    code === 'EOVERFLOW'
+      ? `its filesystem's file handles are longer than the 43 bytes an NFSv3 handle leaves room for`
+      : code === 'EOPNOTSUPP' || code === 'ENOTSUP'
+        ? 'its filesystem does not support file handles (name_to_handle_at)'
+        : (err as Error).message;
+  return new Error(`cannot export ${path}: ${why}`);
+}
+
+/** Opens an export of `options.path`; fails with a clear message when it cannot work (not root, unsuitable filesystem). */
+export async function createLocalBackend(options: LocalBackendOptions): Promise<LocalBackend> {
+  const path = resolvePath(options.path);
+  let info: native.RootInfo;
+  try {
+    info = await native.openRoot(path);
+  } catch (err) {
+    throw describeOpenError(path, err);
+  }
+  try {
+    // Prove now, not at the first client call, that handles resolve here.
+    await native.getattr(info.fd, info.handle);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EPERM') {
+      throw new Error(`cannot export ${path}: resolving file handles needs CAP_DAC_READ_SEARCH (run the server as root)`);
+    }
+    throw describeOpenError(path, err);
+  } finally {
+    await native.close(info.fd);
+  }
+  return new LocalBackend(path, { fsid: info.fsid, fsType: info.fsType, rootHandle: info.handle }, options);
+}

@@ -1,0 +1,461 @@
+/**
+ * Typed access to the nfsnode addon (native/nfsnode.c): kernel file handles,
+ * *at operations under the caller's identity, and file I/O, each one job on
+ * the libuv threadpool. This module only marshals arguments and decodes the
+ * result records the C side documents; policy lives in the backend.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Credentials } from '../backend.js';
+import { NfsError } from '../errors.js';
+import { NfsStat3 } from '../../proto/nfs3/constants.js';
+import type { NfsTime3 } from '../../proto/nfs3/types.js';
+
+interface Addon {
+  call(
+    op: number,
+    creds: Uint32Array | null,
+    params: Float64Array,
+    b0?: Buffer | null,
+    b1?: Buffer | null,
+    b2?: Buffer | null,
+    b3?: Buffer | null,
+    data?: Buffer | null,
+  ): Promise<Buffer>;
+}
+
+/** Must match `enum op` in native/nfsnode.c. */
+const enum Op {
+  OPEN_ROOT,
+  GETATTR,
+  STATFS,
+  LOOKUP,
+  LOOKUP_MANY,
+  ACCESS,
+  READLINK,
+  OPEN_FILE,
+  PREAD,
+  PWRITE,
+  FSYNC,
+  SETATTR,
+  CREATE,
+  REMOVE,
+  RENAME,
+  LINK,
+  LISTDIR,
+  CLOSE,
+}
+
+/** The addon beside the package: walk up to package.json, then build/Release. NFSNODE_ADDON overrides. */
+export function addonPath(): string {
+  const override = process.env['NFSNODE_ADDON'];
+  if (override) return override;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return join(dir, 'build', 'Release', 'nfsnode.node');
+    const up = dirname(dir);
+    if (up === dir) {
+      throw new Error('nfsnode addon not found: no package.json above this module; set NFSNODE_ADDON to build/Release/nfsnode.node');
+    }
+    dir = up;
+  }
+}
+
+let addon: Addon | undefined;
+
+/** Loaded on first use, so importing the backend costs nothing for applications that never create one. */
+function native(): Addon {
+  if (!addon) {
+    const path = addonPath();
+    try {
+      addon = createRequire(import.meta.url)(path) as Addon;
+    } catch (err) {
+      throw new Error(`cannot load the nfsnode addon at ${path} (build it with \`npm install\` or \`node-gyp rebuild\`): ${(err as Error).message}`);
+    }
+  }
+  return addon;
+}
+
+/** One addon job. A failed SETATTR guard comes back with code 'NOT_SYNC' and leaves as NfsError(NOT_SYNC). */
+async function call(
+  op: Op,
+  creds: Credentials | null,
+  params: readonly number[],
+  b0?: Buffer | null,
+  b1?: Buffer | null,
+  b2?: Buffer | null,
+  b3?: Buffer | null,
+  data?: Buffer | null,
+): Promise<Cursor> {
+  try {
+    return new Cursor(await native().call(op, creds && packCreds(creds), Float64Array.from(params), b0, b1, b2, b3, data));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'NOT_SYNC') throw new NfsError(NfsStat3.NOT_SYNC);
+    throw err;
+  }
+}
+
+const MAX_GROUPS = 64;
+
+function packCreds(c: Credentials): Uint32Array {
+  if (c.gids.length > MAX_GROUPS) throw new NfsError(NfsStat3.PERM, `more than ${MAX_GROUPS} groups`);
+  const out = new Uint32Array(3 + c.gids.length);
+  out[0] = c.uid;
+  out[1] = c.gid;
+  out[2] = c.gids.length;
+  out.set(c.gids, 3);
+  return out;
+}
+
+/** The S record of the C side. Times are kept exact; seconds fit a double. */
+export interface RawStat {
+  mode: number;
+  nlink: number;
+  uid: number;
+  gid: number;
+  rdevMajor: number;
+  rdevMinor: number;
+  size: bigint;
+  blocks: bigint;
+  ino: bigint;
+  atime: NfsTime3;
+  mtime: NfsTime3;
+  ctime: NfsTime3;
+  mntId: bigint;
+}
+
+const STAT_BYTES = 112;
+
+class Cursor {
+  private at = 0;
+  constructor(private readonly buf: Buffer) {}
+
+  u8(): number {
+    return this.buf.readUInt8(this.at++);
+  }
+
+  u32(): number {
+    const v = this.buf.readUInt32LE(this.at);
+    this.at += 4;
+    return v;
+  }
+
+  i32(): number {
+    const v = this.buf.readInt32LE(this.at);
+    this.at += 4;
+    return v;
+  }
+
+  u64(): bigint {
+    const v = this.buf.readBigUInt64LE(this.at);
+    this.at += 8;
+    return v;
+  }
+
+  /** A view into the result buffer (which nothing else reuses). */
+  bytes(n: number): Buffer {
+    if (this.at + n > this.buf.length) throw new RangeError('nfsnode result truncated');
+    const v = this.buf.subarray(this.at, this.at + n);
+    this.at += n;
+    return v;
+  }
+
+  handle(): Buffer {
+    return this.bytes(this.u8());
+  }
+
+  stat(): RawStat {
+    const b = this.buf;
+    const o = this.at;
+    if (o + STAT_BYTES > b.length) throw new RangeError('nfsnode result truncated');
+    this.at += STAT_BYTES;
+    const time = (p: number): NfsTime3 => ({
+      // NFSv3 seconds are unsigned 32-bit; pre-1970 times wrap as knfsd's do.
+      seconds: Number(BigInt.asUintN(32, b.readBigInt64LE(p))),
+      nseconds: b.readUInt32LE(p + 8),
+    });
+    return {
+      mode: b.readUInt32LE(o),
+      nlink: b.readUInt32LE(o + 4),
+      uid: b.readUInt32LE(o + 8),
+      gid: b.readUInt32LE(o + 12),
+      rdevMajor: b.readUInt32LE(o + 16),
+      rdevMinor: b.readUInt32LE(o + 20),
+      size: b.readBigUInt64LE(o + 24),
+      blocks: b.readBigUInt64LE(o + 32),
+      ino: b.readBigUInt64LE(o + 40),
+      atime: time(o + 48),
+      mtime: time(o + 64),
+      ctime: time(o + 80),
+      mntId: b.readBigUInt64LE(o + 96),
+    };
+  }
+}
+
+export interface RootInfo {
+  fd: number;
+  fsid: [number, number];
+  fsType: bigint;
+  handle: Buffer;
+  stat: RawStat;
+}
+
+/** Opens a directory by path (O_RDONLY|O_DIRECTORY, as the server) and says which filesystem and object it is. */
+export async function openRoot(path: string): Promise<RootInfo> {
+  const c = await call(Op.OPEN_ROOT, null, [], Buffer.from(path));
+  const fd = c.i32();
+  const fsid: [number, number] = [c.u32(), c.u32()];
+  return { fd, fsid, fsType: c.u64(), handle: Buffer.from(c.handle()), stat: c.stat() };
+}
+
+export async function close(fd: number): Promise<void> {
+  await call(Op.CLOSE, null, [fd]);
+}
+
+export async function getattr(mount: number, h: Buffer): Promise<RawStat> {
+  return (await call(Op.GETATTR, null, [mount], h)).stat();
+}
+
+export interface RawStatfs {
+  bsize: bigint;
+  frsize: bigint;
+  blocks: bigint;
+  bfree: bigint;
+  bavail: bigint;
+  files: bigint;
+  ffree: bigint;
+  namelen: bigint;
+  fsType: bigint;
+  stat: RawStat;
+}
+
+export async function statfs(mount: number, h: Buffer): Promise<RawStatfs> {
+  const c = await call(Op.STATFS, null, [mount], h);
+  return {
+    bsize: c.u64(),
+    frsize: c.u64(),
+    blocks: c.u64(),
+    bfree: c.u64(),
+    bavail: c.u64(),
+    files: c.u64(),
+    ffree: c.u64(),
+    namelen: c.u64(),
+    fsType: c.u64(),
+    stat: c.stat(),
+  };
+}
+
+export interface Found {
+  handle: Buffer;
+  stat: RawStat;
+}
+
+export async function lookup(cred: Credentials, mount: number, dir: Buffer, name: Buffer): Promise<Found & { dir: RawStat }> {
+  const c = await call(Op.LOOKUP, cred, [mount], dir, name);
+  return { handle: Buffer.from(c.handle()), stat: c.stat(), dir: c.stat() };
+}
+
+/** Handles and attributes of many names of one directory in one job; a failed name gets its errno name. */
+export async function lookupMany(
+  cred: Credentials,
+  mount: number,
+  dir: Buffer,
+  names: readonly Buffer[],
+): Promise<(Found | { errno: number })[]> {
+  const packed = Buffer.allocUnsafe(names.reduce((n, x) => n + 1 + x.length, 0));
+  let at = 0;
+  for (const n of names) {
+    at = packed.writeUInt8(n.length, at);
+    at += n.copy(packed, at);
+  }
+  const c = await call(Op.LOOKUP_MANY, cred, [mount, names.length], dir, packed);
+  return names.map(() => {
+    const errno = c.i32();
+    return errno === 0 ? { handle: Buffer.from(c.handle()), stat: c.stat() } : { errno };
+  });
+}
+
+/** R/W/X (4/2/1) as the kernel grants them to the caller, plus attributes. */
+export async function access(cred: Credentials, mount: number, h: Buffer): Promise<{ granted: number; stat: RawStat }> {
+  const c = await call(Op.ACCESS, cred, [mount], h);
+  return { granted: c.u32(), stat: c.stat() };
+}
+
+export async function readlink(mount: number, h: Buffer): Promise<{ target: Buffer; stat: RawStat }> {
+  const c = await call(Op.READLINK, null, [mount], h);
+  const stat = c.stat();
+  return { stat, target: Buffer.from(c.bytes(c.u32())) };
+}
+
+/** A descriptor for I/O on a regular file (EISDIR / EINVAL otherwise), opened as the server. */
+export async function openFile(mount: number, h: Buffer, writable: boolean): Promise<{ fd: number; stat: RawStat }> {
+  const c = await call(Op.OPEN_FILE, null, [mount, writable ? 1 : 0], h);
+  return { fd: c.i32(), stat: c.stat() };
+}
+
+/** Reads into `into` (at most into.length bytes) after checking the caller may read (owner, or r or x). */
+export async function pread(cred: Credentials, fd: number, offset: number, into: Buffer): Promise<{ bytes: number; stat: RawStat }> {
+  const c = await call(Op.PREAD, cred, [fd, offset, into.length], null, null, null, null, into);
+  return { bytes: c.u32(), stat: c.stat() };
+}
+
+/** `stable`: 0 none, 1 fdatasync, 2 fsync before returning. */
+export async function pwrite(
+  cred: Credentials,
+  fd: number,
+  offset: number,
+  data: Buffer,
+  stable: 0 | 1 | 2,
+): Promise<{ bytes: number; before: RawStat; after: RawStat }> {
+  const c = await call(Op.PWRITE, cred, [fd, offset, stable], null, null, null, null, data);
+  return { bytes: c.u32(), before: c.stat(), after: c.stat() };
+}
+
+export async function fsync(fd: number, dataOnly = false): Promise<{ before: RawStat; after: RawStat }> {
+  const c = await call(Op.FSYNC, null, [fd, dataOnly ? 1 : 0]);
+  return { before: c.stat(), after: c.stat() };
+}
+
+export interface SetattrSpec {
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  size?: number;
+  /** 'now' is the server's clock (SET_TO_SERVER_TIME). */
+  atime?: NfsTime3 | 'now';
+  mtime?: NfsTime3 | 'now';
+  guardCtime?: NfsTime3;
+}
+
+/** Bits of the C side's SA_* mask. */
+const SA = { MODE: 1, UID: 2, GID: 4, SIZE: 8, ATIME: 16, ATIME_NOW: 32, MTIME: 64, MTIME_NOW: 128, GUARD: 256 };
+
+export async function setattr(cred: Credentials, mount: number, h: Buffer, s: SetattrSpec): Promise<{ before: RawStat; after: RawStat }> {
+  let mask = 0;
+  const p = new Array<number>(12).fill(0);
+  p[0] = mount;
+  if (s.mode !== undefined) (mask |= SA.MODE), (p[2] = s.mode);
+  if (s.uid !== undefined) (mask |= SA.UID), (p[3] = s.uid);
+  if (s.gid !== undefined) (mask |= SA.GID), (p[4] = s.gid);
+  if (s.size !== undefined) (mask |= SA.SIZE), (p[5] = s.size);
+  if (s.atime === 'now') mask |= SA.ATIME_NOW;
+  else if (s.atime) (mask |= SA.ATIME), (p[6] = s.atime.seconds), (p[7] = s.atime.nseconds);
+  if (s.mtime === 'now') mask |= SA.MTIME_NOW;
+  else if (s.mtime) (mask |= SA.MTIME), (p[8] = s.mtime.seconds), (p[9] = s.mtime.nseconds);
+  if (s.guardCtime) (mask |= SA.GUARD), (p[10] = s.guardCtime.seconds), (p[11] = s.guardCtime.nseconds);
+  p[1] = mask;
+  const c = await call(Op.SETATTR, cred, p, h);
+  return { before: c.stat(), after: c.stat() };
+}
+
+export interface CreateSpec {
+  /** Ftype3 value. */
+  type: number;
+  mode: number;
+  /** 0 unchecked, 1 guarded, 2 exclusive (regular files). */
+  how?: 0 | 1 | 2;
+  device?: { major: number; minor: number };
+  target?: Buffer;
+  /** EXCLUSIVE: the verifier as the atime/mtime seconds it is stored in. */
+  verifierTimes?: { atime: number; mtime: number };
+}
+
+export interface Created extends Found {
+  existed: boolean;
+  dirBefore: RawStat;
+  dirAfter: RawStat;
+}
+
+export async function create(cred: Credentials, mount: number, dir: Buffer, name: Buffer, s: CreateSpec): Promise<Created> {
+  const params = [
+    mount,
+    s.type,
+    s.mode,
+    s.how ?? 1,
+    s.device?.major ?? 0,
+    s.device?.minor ?? 0,
+    s.verifierTimes?.atime ?? 0,
+    s.verifierTimes?.mtime ?? 0,
+  ];
+  const c = await call(Op.CREATE, cred, params, dir, name, s.target ?? null);
+  const existed = c.u8() === 1;
+  return { existed, handle: Buffer.from(c.handle()), stat: c.stat(), dirBefore: c.stat(), dirAfter: c.stat() };
+}
+
+export interface DirChange {
+  before: RawStat;
+  after: RawStat;
+}
+
+function victim(c: Cursor): Buffer | undefined {
+  return c.u8() === 1 ? Buffer.from(c.handle()) : undefined;
+}
+
+/** Also returns the handle the name had, so cached descriptors of a removed file can be dropped. */
+export async function remove(
+  cred: Credentials,
+  mount: number,
+  dir: Buffer,
+  name: Buffer,
+  isDir: boolean,
+): Promise<{ victim?: Buffer; dir: DirChange }> {
+  const c = await call(Op.REMOVE, cred, [mount, isDir ? 1 : 0], dir, name);
+  const v = victim(c);
+  return { victim: v, dir: { before: c.stat(), after: c.stat() } };
+}
+
+export async function rename(
+  cred: Credentials,
+  mount: number,
+  fromDir: Buffer,
+  fromName: Buffer,
+  toDir: Buffer,
+  toName: Buffer,
+): Promise<{ victim?: Buffer; from: DirChange; to: DirChange }> {
+  const c = await call(Op.RENAME, cred, [mount], fromDir, fromName, toDir, toName);
+  const v = victim(c);
+  const from = { before: c.stat(), after: c.stat() };
+  return { victim: v, from, to: { before: c.stat(), after: c.stat() } };
+}
+
+export async function link(
+  cred: Credentials,
+  mount: number,
+  file: Buffer,
+  dir: Buffer,
+  name: Buffer,
+): Promise<{ stat: RawStat; dir: DirChange }> {
+  const c = await call(Op.LINK, cred, [mount], file, dir, name);
+  const stat = c.stat();
+  return { stat, dir: { before: c.stat(), after: c.stat() } };
+}
+
+export interface RawDirent {
+  cookie: bigint;
+  ino: bigint;
+  name: Buffer;
+}
+
+export interface Listing {
+  stat: RawStat;
+  dotdotIno: bigint;
+  /** Sorted by cookie, "." and ".." excluded. */
+  entries: RawDirent[];
+}
+
+/** The whole directory (the caller needs read permission), sorted by the stable cookie of each name. */
+export async function listdir(cred: Credentials, mount: number, dir: Buffer): Promise<Listing> {
+  const c = await call(Op.LISTDIR, cred, [mount], dir);
+  const stat = c.stat();
+  const dotdotIno = c.u64();
+  const n = c.u32();
+  const entries = new Array<RawDirent>(n);
+  for (let i = 0; i < n; i++) {
+    const cookie = c.u64();
+    const ino = c.u64();
+    entries[i] = { cookie, ino, name: c.bytes(c.u8()) };
+  }
+  return { stat, dotdotIno, entries };
+}
