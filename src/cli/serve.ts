@@ -1,0 +1,175 @@
+/**
+ * `nfs-node serve <dir>...`: exports local directories, each under its own
+ * absolute real path, until SIGTERM or SIGINT.
+ */
+import { realpath, stat } from 'node:fs/promises';
+import os from 'node:os';
+import { createLocalBackend } from '../backend/local/index.js';
+import { createLogger, type LogLevel } from '../server/log.js';
+import { NfsServer, type ExportSpec, type ServerAddress } from '../server/nfs-server.js';
+import { EXIT_FAILURE, EXIT_OK, parsePort, UsageError, type CliIo, type Command, type Parsed } from './command.js';
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+const HELP = `Usage: nfs-node serve <dir>... [options]
+
+Exports each directory over NFSv3 under its absolute real path
+(serve /srv/media is mounted as HOST:/srv/media).
+
+Options:
+  --port N                 MOUNT and NFS port, TCP and UDP (default 2049 as root, else 20490; 0: any free port)
+  --portmap PORT|off       serve a portmapper on PORT, or register with the system's if it owns PORT
+                           (default 111 as root, else off)
+  --state-dir DIR          handle key and mount list (default /var/lib/nfs-node as root,
+                           else $XDG_STATE_HOME/nfs-node)
+  --host ADDR              address to listen on (default: all, IPv4 and IPv6)
+  --read-only              export read-only
+  --log-level LEVEL        debug, info, warn or error (default info)
+  --log-json               log JSON lines
+  -h, --help               this help`;
+
+interface ServeConfig {
+  dirs: string[];
+  port: number | undefined;
+  portmap: { port: number } | false | undefined;
+  stateDir: string | undefined;
+  host: string | undefined;
+  readOnly: boolean;
+  logLevel: LogLevel;
+  logJson: boolean;
+}
+
+function str(v: string | boolean | undefined): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function config({ values, positionals }: Parsed): ServeConfig {
+  if (positionals.length === 0) throw new UsageError('no directory to export');
+  const port = str(values.port);
+  const portmap = str(values.portmap);
+  const logLevel = str(values['log-level']) ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new UsageError(`--log-level: "${logLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
+  }
+  return {
+    dirs: positionals,
+    port: port === undefined ? undefined : parsePort(port, 'port'),
+    portmap: portmap === undefined ? undefined : portmap === 'off' ? false : { port: parsePort(portmap, 'portmap') },
+    stateDir: str(values['state-dir']),
+    host: str(values.host),
+    readOnly: values['read-only'] === true,
+    logLevel: logLevel as LogLevel,
+    logJson: values['log-json'] === true,
+  };
+}
+
+/** Each directory's real path; a missing one or a file is a usage error, as is the same directory twice. */
+async function exportPaths(dirs: string[]): Promise<string[]> {
+  const paths: string[] = [];
+  for (const dir of dirs) {
+    let real: string;
+    try {
+      real = await realpath(dir);
+    } catch {
+      throw new UsageError(`${dir}: no such directory`);
+    }
+    if (!(await stat(real)).isDirectory()) throw new UsageError(`${dir}: not a directory`);
+    if (paths.includes(real)) throw new UsageError(`${dir}: exported twice (as ${real})`);
+    paths.push(real);
+  }
+  return paths;
+}
+
+/** Quoted for a POSIX shell when it needs to be. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The host name a client would use: ours when listening on every address. */
+function displayHost(bound: string): string {
+  if (bound === '::' || bound === '0.0.0.0') return os.hostname();
+  return bound.includes(':') ? `[${bound}]` : bound;
+}
+
+function banner(paths: string[], addr: ServerAddress, readOnly: boolean): string[] {
+  const host = displayHost(addr.host);
+  const transports = addr.udp ? 'TCP and UDP' : 'TCP';
+  const portmap = !addr.portmap
+    ? 'portmapper off'
+    : addr.portmap.kind === 'builtin'
+      ? `portmapper on port ${addr.portmap.port}`
+      : `registered with the system portmapper on port ${addr.portmap.port}`;
+  const lines = [`NFSv3 and MOUNT on port ${addr.port} (${transports}), ${portmap}`];
+  // nolock: we serve no NLM, and without it the Linux client insists on a running rpc.statd.
+  const opts = `vers=3,proto=tcp,port=${addr.port},mountport=${addr.port},nolock`;
+  for (const p of paths) {
+    lines.push(
+      '',
+      `Exporting ${p} (${readOnly ? 'read-only' : 'read-write'})`,
+      `  mount -t nfs -o ${opts} ${shellWord(`${host}:${p}`)} /mnt`,
+      `  nfs://${host}${encodeURI(p)}?version=3&nfsport=${addr.port}&mountport=${addr.port}`,
+    );
+  }
+  return lines;
+}
+
+/** Resolves with the exit code once a signal has stopped the server; a second signal exits at once. */
+function untilSignalled(server: NfsServer, io: CliIo): Promise<number> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        io.err(`${signal} again: exiting without waiting`);
+        process.exit(128 + (os.constants.signals[signal] ?? 0));
+      }
+      stopping = true;
+      io.err(`${signal}: shutting down (flushing and saving state; again to exit at once)`);
+      server.stop().then(
+        () => resolve(EXIT_OK),
+        (err: unknown) => {
+          io.err(`shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
+          resolve(EXIT_FAILURE);
+        },
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
+async function run(args: Parsed, io: CliIo): Promise<number> {
+  const cfg = config(args);
+  const paths = await exportPaths(cfg.dirs);
+  const log = createLogger({ level: cfg.logLevel, json: cfg.logJson });
+  const exports: ExportSpec[] = [];
+  for (const p of paths) {
+    exports.push({ path: p, backend: await createLocalBackend({ path: p, log }), options: { readOnly: cfg.readOnly } });
+  }
+  const server = new NfsServer({
+    exports,
+    host: cfg.host,
+    port: cfg.port,
+    portmap: cfg.portmap,
+    stateDir: cfg.stateDir,
+    log,
+  });
+  await server.start();
+  for (const line of banner(paths, server.address(), cfg.readOnly)) io.out(line);
+  return untilSignalled(server, io);
+}
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'export directories over NFSv3',
+  help: HELP,
+  options: {
+    port: { type: 'string' },
+    portmap: { type: 'string' },
+    'state-dir': { type: 'string' },
+    host: { type: 'string' },
+    'read-only': { type: 'boolean' },
+    'log-level': { type: 'string' },
+    'log-json': { type: 'boolean' },
+  },
+  run,
+};

@@ -1,0 +1,335 @@
+/**
+ * The server: exports, state, programs and transports put together.
+ *
+ * MOUNT and NFS share one port on TCP and UDP, so a client can mount with
+ * `-o port=P,mountport=P` and no portmapper at all. A portmapper is served on
+ * its own port when asked for; when a system rpcbind already owns that port,
+ * the server registers with it instead.
+ */
+import type { Backend } from '../backend/backend.js';
+import { Dispatcher } from '../net/dispatcher.js';
+import { TcpTransport, type ConnectionStats, type TcpLimits } from '../net/tcp.js';
+import { UdpTransport } from '../net/udp.js';
+import { PortmapClient } from '../client/portmap.js';
+import { createMountProgram } from '../programs/mount/index.js';
+import { createNfs3Program } from '../programs/nfs3/index.js';
+import { createPortmapProgram } from '../programs/portmap/index.js';
+import { PortmapRegistry } from '../programs/portmap/registry.js';
+import { IPPROTO_TCP, IPPROTO_UDP, PMAP_PORT } from '../proto/portmap/constants.js';
+import type { Mapping } from '../proto/portmap/pmap.js';
+import type { Program, Remote } from '../programs/program.js';
+import { DEFAULT_LIMITS, type ServerEnv, type TransferLimits } from './env.js';
+import { ExportRegistry, type Export, type ExportOptions } from './exports.js';
+import { HandleCodec } from './handles.js';
+import { silentLogger, type Logger } from './log.js';
+import { MountList } from './mount-list.js';
+import { defaultStateDir, isRoot, MOUNT_LIST_FILE, StateDir } from './state-dir.js';
+
+export const NFS_PORT = 2049;
+/** The unprivileged default: a non-root user cannot bind 2049. */
+export const NFS_PORT_UNPRIVILEGED = 20490;
+
+export interface ExportSpec {
+  /** The path clients mount, e.g. "/srv/media". */
+  path: string;
+  backend: Backend;
+  options?: Partial<ExportOptions>;
+}
+
+export interface NfsServerOptions {
+  exports: ExportSpec[];
+  /** Default: "::" (IPv4 and IPv6) where the system has IPv6, else "0.0.0.0". */
+  host?: string;
+  /** MOUNT and NFS, TCP and UDP. Default 2049 as root, else 20490; 0 picks a free port (the same for UDP). */
+  port?: number;
+  /** Also serve UDP (default true). */
+  udp?: boolean;
+  /** Default { port: 111 } as root, else false. */
+  portmap?: { port: number } | false;
+  /** Default /var/lib/nfs-node as root, else $XDG_STATE_HOME/nfs-node. */
+  stateDir?: string;
+  limits?: Partial<TransferLimits>;
+  /** TCP resource limits; maxRecord defaults to the largest WRITE plus 64 KiB. */
+  tcp?: Partial<TcpLimits>;
+  log?: Logger;
+  /** How long stop() waits for calls in flight (default 5 s). */
+  shutdownGraceMs?: number;
+}
+
+export interface ServerAddress {
+  host: string;
+  /** MOUNT and NFS, TCP (and UDP when enabled). */
+  port: number;
+  udp: boolean;
+  /** How the portmapper is provided: our own on `port`, or a system rpcbind we registered with. */
+  portmap: { kind: 'builtin'; port: number } | { kind: 'system'; port: number } | undefined;
+}
+
+/** Recent activity of one export (read by status and, later, idle release). */
+export interface ExportActivity {
+  /** Epoch milliseconds of the last call that reached the export. */
+  lastActive: number;
+  calls: number;
+  /** Client address → epoch milliseconds of its last call. */
+  clients: Map<string, number>;
+}
+
+interface Listener {
+  tcp: TcpTransport;
+  udp: UdpTransport | undefined;
+  port: number;
+}
+
+export class NfsServer {
+  private readonly log: Logger;
+  private readonly activityByExport = new Map<Export, ExportActivity>();
+  private main: Listener | undefined;
+  private portmapListener: Listener | undefined;
+  private systemPortmap: { client: PortmapClient; mappings: Mapping[]; port: number } | undefined;
+  private mounts: MountList | undefined;
+  private registry: ExportRegistry | undefined;
+  private boundHost = '';
+  private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
+
+  constructor(private readonly options: NfsServerOptions) {
+    this.log = options.log ?? silentLogger;
+  }
+
+  /** The exports served (available once started). */
+  get exports(): ExportRegistry {
+    if (!this.registry) throw new Error('server not started');
+    return this.registry;
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new Error(`cannot start a server that is ${this.state}`);
+    this.state = 'starting';
+    try {
+      await this.startUp();
+      this.state = 'running';
+    } catch (err) {
+      await this.shutDown(0).catch(() => {});
+      this.state = 'stopped';
+      throw err;
+    }
+  }
+
+  private async startUp(): Promise<void> {
+    const o = this.options;
+    const stateDir = await StateDir.open(o.stateDir ?? defaultStateDir());
+    const registry = new ExportRegistry(new HandleCodec(await stateDir.handleKey()));
+    for (const e of o.exports) registry.add(e.path, e.backend, e.options);
+    this.registry = registry;
+    this.mounts = await MountList.load(stateDir.file(MOUNT_LIST_FILE), this.log);
+
+    const limits = { ...DEFAULT_LIMITS, ...o.limits };
+    const env: ServerEnv = { exports: registry, limits, log: this.log, touch: (exp, remote) => this.touch(exp, remote) };
+    const programs: Program[] = [
+      createMountProgram(env, this.mounts, {
+        onMount: (exp, remote) => this.log.info('mount', { export: exp.path, client: describe(remote) }),
+        onUnmount: (exp, remote) => this.log.info('unmount', { export: exp.path, client: describe(remote) }),
+      }),
+      createNfs3Program(env),
+    ];
+    const tcpLimits: Partial<TcpLimits> = { maxRecord: limits.writeMax + (64 << 10), ...o.tcp };
+    const main = new Dispatcher(programs, this.log);
+    const udp = o.udp ?? true;
+    const port = o.port ?? (isRoot() ? NFS_PORT : NFS_PORT_UNPRIVILEGED);
+    this.main = await this.listenWithHostFallback(main, port, udp, tcpLimits);
+
+    const portmap = o.portmap ?? (isRoot() ? { port: PMAP_PORT } : false);
+    if (portmap) await this.startPortmap(portmap.port, programs, udp);
+  }
+
+  /** Binds the given host, or "::" falling back to "0.0.0.0" on a system without IPv6. */
+  private async listenWithHostFallback(
+    dispatcher: Dispatcher,
+    port: number,
+    udp: boolean,
+    tcp: Partial<TcpLimits>,
+  ): Promise<Listener> {
+    if (this.options.host !== undefined) {
+      this.boundHost = this.options.host;
+      return this.listen(dispatcher, this.boundHost, port, udp, tcp);
+    }
+    try {
+      this.boundHost = '::';
+      return await this.listen(dispatcher, '::', port, udp, tcp);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL') throw err;
+      this.boundHost = '0.0.0.0';
+      return this.listen(dispatcher, '0.0.0.0', port, udp, tcp);
+    }
+  }
+
+  /**
+   * TCP then UDP on the same port. With port 0 the TCP port is chosen by the
+   * system and may be taken on UDP: then try another.
+   */
+  private async listen(
+    dispatcher: Dispatcher,
+    host: string,
+    port: number,
+    udp: boolean,
+    tcpLimits: Partial<TcpLimits>,
+  ): Promise<Listener> {
+    for (let attempt = 0; ; attempt++) {
+      const tcp = new TcpTransport(dispatcher, { log: this.log, limits: tcpLimits });
+      const bound = await tcp.listen(port, host);
+      if (!udp) return { tcp, udp: undefined, port: bound };
+      const u = new UdpTransport(dispatcher, { log: this.log });
+      try {
+        await u.bind(bound, host);
+        return { tcp, udp: u, port: bound };
+      } catch (err) {
+        await tcp.close(0);
+        if (port !== 0 || attempt >= 10 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+      }
+    }
+  }
+
+  private async startPortmap(port: number, programs: Program[], udp: boolean): Promise<void> {
+    const mappings = programs.flatMap((p) => mappingsOf(p, this.main!.port, udp));
+    const registry = new PortmapRegistry();
+    // Bound to one address, that is the address to hand out; on a wildcard the portmapper works it out per caller.
+    const host = this.boundHost;
+    const wildcard = host === '::' || host === '0.0.0.0';
+    const program = createPortmapProgram(registry, wildcard ? {} : { localAddress: () => host });
+    try {
+      this.portmapListener = await this.listen(new Dispatcher([program], this.log), this.boundHost, port, udp, {});
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+      await this.registerWithSystemPortmap(port, mappings);
+      return;
+    }
+    // The portmapper lists itself, as rpcbind does.
+    mappings.push(...mappingsOf(program, this.portmapListener.port, udp));
+    for (const m of mappings) registry.set(m);
+  }
+
+  /**
+   * A system rpcbind owns the port: register MOUNT and NFS with it, and
+   * unregister on stop. A registration held by someone else (rpc.mountd, or a
+   * run of ours that crashed) is left alone: clearing it could take another
+   * service off the map; the admin can (rpcinfo -d). Failing to register does
+   * not stop the server: clients can still mount with explicit ports.
+   */
+  private async registerWithSystemPortmap(port: number, mappings: Mapping[]): Promise<void> {
+    let client: PortmapClient;
+    try {
+      client = await PortmapClient.connect({ host: '127.0.0.1', port });
+    } catch (err) {
+      this.log.warn('portmapper port is taken but does not answer: not registered', { port, err });
+      return;
+    }
+    const registered: Mapping[] = [];
+    this.systemPortmap = { client, mappings: registered, port };
+    for (const m of mappings) {
+      try {
+        if (await client.set(m)) {
+          registered.push(m);
+          continue;
+        }
+        const holder = await client.getport(m.prog, m.vers, m.prot);
+        if (holder !== m.port) {
+          this.log.warn('system portmapper: registration held by another port, left alone', { ...m, holder });
+        }
+      } catch (err) {
+        this.log.warn('system portmapper: registration failed', { ...m, err });
+      }
+    }
+    this.log.info('registered with the system portmapper', { port, mappings: registered.length });
+  }
+
+  private touch(exp: Export, remote: Remote): void {
+    const now = Date.now();
+    let a = this.activityByExport.get(exp);
+    if (!a) {
+      a = { lastActive: now, calls: 0, clients: new Map() };
+      this.activityByExport.set(exp, a);
+    }
+    a.lastActive = now;
+    a.calls++;
+    a.clients.set(remote.address, now);
+  }
+
+  /** Activity of an export since the server started; undefined if no call has reached it. */
+  activity(exp: Export): ExportActivity | undefined {
+    return this.activityByExport.get(exp);
+  }
+
+  /** The actual ports (useful when port 0 was asked for). */
+  address(): ServerAddress {
+    if (!this.main) throw new Error('server not started');
+    const pm = this.portmapListener
+      ? { kind: 'builtin' as const, port: this.portmapListener.port }
+      : this.systemPortmap
+        ? { kind: 'system' as const, port: this.systemPortmap.port }
+        : undefined;
+    return { host: this.boundHost, port: this.main.port, udp: this.main.udp !== undefined, portmap: pm };
+  }
+
+  /** Open TCP connections with their counters. */
+  connections(): ConnectionStats[] {
+    return [...(this.main?.tcp.stats() ?? []), ...(this.portmapListener?.tcp.stats() ?? [])];
+  }
+
+  /**
+   * Stops accepting calls, lets those in flight finish (bounded), closes the
+   * sockets, makes every backend flush and close, and saves the mount list.
+   */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'stopping') return;
+    this.state = 'stopping';
+    try {
+      await this.shutDown(this.options.shutdownGraceMs ?? 5000);
+    } finally {
+      this.state = 'stopped';
+    }
+  }
+
+  private async shutDown(graceMs: number): Promise<void> {
+    const errors: unknown[] = [];
+    const attempt = async (what: string, fn: () => Promise<unknown>): Promise<void> => {
+      try {
+        await fn();
+      } catch (err) {
+        this.log.error(`stop: ${what} failed`, { err });
+        errors.push(err);
+      }
+    };
+    const pm = this.systemPortmap;
+    if (pm) {
+      this.systemPortmap = undefined;
+      for (const m of pm.mappings) await attempt('portmap unset', () => pm.client.unset(m));
+      await attempt('portmap client close', () => pm.client.close());
+    }
+    await Promise.all(
+      [this.main, this.portmapListener].flatMap((l) =>
+        l ? [attempt('tcp close', () => l.tcp.close(graceMs)), attempt('udp close', async () => l.udp?.close(graceMs))] : [],
+      ),
+    );
+    // From the options, not the registry: a start that failed early must still close what it was given.
+    const backends = new Set(this.options.exports.map((e) => e.backend));
+    await Promise.all(
+      [...backends].map((b) => attempt('backend flush and close', async () => {
+        await b.flush();
+        await b.close();
+      })),
+    );
+    const mounts = this.mounts;
+    if (mounts) await attempt('mount list save', () => mounts.flush());
+    if (errors.length > 0) throw new AggregateError(errors, 'server stopped with errors');
+  }
+}
+
+/** A program's portmapper entries: every version, on TCP and (when served) UDP. */
+function mappingsOf(program: Program, port: number, udp: boolean): Mapping[] {
+  const prots = udp ? [IPPROTO_TCP, IPPROTO_UDP] : [IPPROTO_TCP];
+  return [...program.versions.keys()].flatMap((vers) => prots.map((prot) => ({ prog: program.prog, vers, prot, port })));
+}
+
+function describe(remote: Remote): string {
+  return `${remote.address}:${remote.port}/${remote.transport}`;
+}
