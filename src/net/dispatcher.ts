@@ -27,6 +27,7 @@ import type { Logger } from '../server/log.js';
 import { XdrError, XdrReader } from '../xdr/reader.js';
 import { XdrWriter } from '../xdr/writer.js';
 import type { CallContext, Procedure, Program, ProgramVersion, Remote } from '../programs/program.js';
+import { ReplyCache, replyCacheKey } from './reply-cache.js';
 
 /** Flavors a procedure accepts when it does not say (Procedure.flavors). */
 const DEFAULT_FLAVORS: readonly number[] = [AuthFlavor.AUTH_NONE, AuthFlavor.AUTH_SYS];
@@ -105,6 +106,7 @@ export class Dispatcher {
   constructor(
     programs: readonly Program[],
     private readonly log: Logger,
+    private readonly replyCache = new ReplyCache(),
   ) {
     for (const program of programs) {
       if (this.programs.has(program.prog)) throw new Error(`program ${program.prog} is registered twice`);
@@ -152,6 +154,7 @@ export class Dispatcher {
     }
 
     let args: unknown;
+    const argsStart = r.offset;
     try {
       args = proc.codec.readArgs(r);
     } catch (err) {
@@ -162,12 +165,30 @@ export class Dispatcher {
       return acceptErrorReply(xid, AcceptStat.GARBAGE_ARGS);
     }
 
-    const ctx: CallContext = { xid, remote, auth };
+    if (!proc.cacheReplies) return this.run(call, proc, args, remote, auth);
+    const key = replyCacheKey(remote.address, xid, call.prog, call.vers, call.proc, record.subarray(argsStart, r.offset));
+    const seen = this.replyCache.begin(key);
+    if (seen.kind === 'replay') return [seen.reply];
+    // The original is still running: its reply will answer the client.
+    if (seen.kind === 'running') return undefined;
+    const reply = await this.run(call, proc, args, remote, auth);
+    this.replyCache.finish(key, Buffer.concat(reply));
+    return reply;
+  }
+
+  private async run(
+    call: CallHeader,
+    proc: Procedure,
+    args: unknown,
+    remote: Remote,
+    auth: AuthSys | undefined,
+  ): Promise<Buffer[]> {
+    const ctx: CallContext = { xid: call.xid, remote, auth };
     try {
       const pending = proc.handle(args, ctx);
       const result: unknown = pending instanceof Promise ? await pending : pending;
       const w = new XdrWriter();
-      writeSuccessHeader(w, xid, AUTH_NONE);
+      writeSuccessHeader(w, call.xid, AUTH_NONE);
       proc.codec.writeResult(w, result);
       return w.segments();
     } catch (err) {

@@ -25,6 +25,8 @@ export interface Procedure<A = any, R = any> {
   handle(args: A, ctx: CallContext): Promise<R> | R;
   /** Flavors this procedure accepts; defaults to AUTH_NONE and AUTH_SYS. */
   flavors?: readonly number[];
+  /** Not idempotent: a retransmission must get the original reply, not run again (src/net/reply-cache.ts). */
+  cacheReplies?: boolean;
 }
 
 export interface ProgramVersion {
@@ -54,3 +56,8 @@ export function program(prog: number, name: string, versions: readonly ProgramVe
 
 /** Procedure 0, the ping every program answers. */
 export const nullProcedure: Procedure<void, void> = { codec: NULL_CODEC, handle() {} };
+
+/** Marks a procedure whose retransmissions must be answered from the reply cache. */
+export function nonIdempotent<A, R>(p: Procedure<A, R>): Procedure<A, R> {
+  return { ...p, cacheReplies: true };
+}
