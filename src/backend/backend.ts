@@ -190,4 +190,17 @@ export interface Backend {
   holds(): HoldReport;
   /** Permanently releases everything (server shutdown). */
   close(): Promise<void>;
+
+  /**
+   * The directory of this host the backend serves, when it serves one: safe
+   * removal watches the filesystem mounted there (what this process holds on
+   * it, and whether it was unmounted). Backends with no local storage omit it.
+   */
+  readonly path?: string;
+  /**
+   * Whether the storage this backend was created on is there now (false after
+   * an unplug or unmount, until the same filesystem is mounted again). It may
+   * open the storage briefly, never while it is absent. Omitted: always present.
+   */
+  present?(): Promise<boolean>;
 }

@@ -8,9 +8,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo, type Command, type Parsed } from './command.js';
+import { attachCommand } from './attach.js';
+import { ejectCommand } from './eject.js';
 import { serveCommand } from './serve.js';
+import { statusCommand } from './status.js';
 
-const COMMANDS: readonly Command[] = [serveCommand];
+const COMMANDS: readonly Command[] = [serveCommand, statusCommand, ejectCommand, attachCommand];
 
 const stdio: CliIo = {
   out: (line) => process.stdout.write(line + '\n'),

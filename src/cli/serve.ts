@@ -5,6 +5,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import os from 'node:os';
 import { createLocalBackend } from '../backend/local/index.js';
+import type { WhileDetached } from '../server/exports.js';
 import { createLogger, type LogLevel } from '../server/log.js';
 import { NfsServer, type ExportSpec, type ServerAddress } from '../server/nfs-server.js';
 import { EXIT_FAILURE, EXIT_OK, parsePort, UsageError, type CliIo, type Command, type Parsed } from './command.js';
@@ -24,6 +25,10 @@ Options:
                            else $XDG_STATE_HOME/nfs-node)
   --host ADDR              address to listen on (default: all, IPv4 and IPv6)
   --read-only              export read-only
+  --idle-ms N              close descriptors unused for N ms (default 2000): an export nobody
+                           uses holds nothing on its storage after this long
+  --while-detached MODE    what clients get from an ejected export: stale (NFS3ERR_STALE, default)
+                           or hold (NFS3ERR_JUKEBOX: clients retry until it is attached again)
   --log-level LEVEL        debug, info, warn or error (default info)
   --log-json               log JSON lines
   -h, --help               this help`;
@@ -35,6 +40,8 @@ interface ServeConfig {
   stateDir: string | undefined;
   host: string | undefined;
   readOnly: boolean;
+  idleMs: number | undefined;
+  whileDetached: WhileDetached;
   logLevel: LogLevel;
   logJson: boolean;
 }
@@ -47,6 +54,12 @@ function config({ values, positionals }: Parsed): ServeConfig {
   if (positionals.length === 0) throw new UsageError('no directory to export');
   const port = str(values.port);
   const portmap = str(values.portmap);
+  const idleMs = str(values['idle-ms']);
+  if (idleMs !== undefined && !/^\d{1,9}$/.test(idleMs)) throw new UsageError(`--idle-ms: "${idleMs}" is not a number of milliseconds`);
+  const whileDetached = str(values['while-detached']) ?? 'stale';
+  if (whileDetached !== 'stale' && whileDetached !== 'hold') {
+    throw new UsageError(`--while-detached: "${whileDetached}" is not stale or hold`);
+  }
   const logLevel = str(values['log-level']) ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new UsageError(`--log-level: "${logLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
@@ -58,6 +71,8 @@ function config({ values, positionals }: Parsed): ServeConfig {
     stateDir: str(values['state-dir']),
     host: str(values.host),
     readOnly: values['read-only'] === true,
+    idleMs: idleMs === undefined ? undefined : Number(idleMs),
+    whileDetached,
     logLevel: logLevel as LogLevel,
     logJson: values['log-json'] === true,
   };
@@ -143,7 +158,11 @@ async function run(args: Parsed, io: CliIo): Promise<number> {
   const log = createLogger({ level: cfg.logLevel, json: cfg.logJson });
   const exports: ExportSpec[] = [];
   for (const p of paths) {
-    exports.push({ path: p, backend: await createLocalBackend({ path: p, log }), options: { readOnly: cfg.readOnly } });
+    exports.push({
+      path: p,
+      backend: await createLocalBackend({ path: p, log, ...(cfg.idleMs !== undefined && { idleMs: cfg.idleMs }) }),
+      options: { readOnly: cfg.readOnly, whileDetached: cfg.whileDetached },
+    });
   }
   const server = new NfsServer({
     exports,
@@ -168,6 +187,8 @@ export const serveCommand: Command = {
     'state-dir': { type: 'string' },
     host: { type: 'string' },
     'read-only': { type: 'boolean' },
+    'idle-ms': { type: 'string' },
+    'while-detached': { type: 'string' },
     'log-level': { type: 'string' },
     'log-json': { type: 'boolean' },
   },

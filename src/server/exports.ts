@@ -14,13 +14,23 @@ export interface ExportOptions {
   anonUid: number;
   anonGid: number;
   noRootSquash: boolean;
+  /**
+   * What clients get while the export is ejected: 'stale' (NFS3ERR_STALE, the
+   * default: a clear error, nothing waits on storage that may never return) or
+   * 'hold' (NFS3ERR_JUKEBOX: clients retry until it is attached again, for a
+   * quick media swap).
+   */
+  whileDetached: WhileDetached;
 }
+
+export type WhileDetached = 'stale' | 'hold';
 
 export const DEFAULT_EXPORT_OPTIONS: ExportOptions = {
   readOnly: false,
   anonUid: 65534,
   anonGid: 65534,
   noRootSquash: false,
+  whileDetached: 'stale',
 };
 
 export interface Export {

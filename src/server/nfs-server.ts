@@ -6,6 +6,9 @@
  * its own port when asked for; when a system rpcbind already owns that port,
  * the server registers with it instead.
  */
+import { resolve as resolvePath } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { ControlServer } from '../admin/control.js';
 import type { Backend } from '../backend/backend.js';
 import { Dispatcher } from '../net/dispatcher.js';
 import { TcpTransport, type ConnectionStats, type TcpLimits } from '../net/tcp.js';
@@ -14,6 +17,7 @@ import { PortmapClient } from '../client/portmap.js';
 import { createMountProgram } from '../programs/mount/index.js';
 import { createNfs3Program } from '../programs/nfs3/index.js';
 import { createPortmapProgram } from '../programs/portmap/index.js';
+import { unmapAddress } from '../programs/portmap/address.js';
 import { PortmapRegistry } from '../programs/portmap/registry.js';
 import { IPPROTO_TCP, IPPROTO_UDP, PMAP_PORT } from '../proto/portmap/constants.js';
 import type { Mapping } from '../proto/portmap/pmap.js';
@@ -22,7 +26,9 @@ import { DEFAULT_LIMITS, type ServerEnv, type TransferLimits } from './env.js';
 import { ExportRegistry, type Export, type ExportOptions } from './exports.js';
 import { HandleCodec } from './handles.js';
 import { silentLogger, type Logger } from './log.js';
-import { MountList } from './mount-list.js';
+import { adminHandlers, controlSocketPath, type ExportStatus } from './admin.js';
+import { DEFAULT_LIFECYCLE, ExportLifecycle, type EjectReport, type LifecycleOptions } from './lifecycle.js';
+import { isWithin, MountList, type MountEntry } from './mount-list.js';
 import { defaultStateDir, isRoot, MOUNT_LIST_FILE, StateDir } from './state-dir.js';
 
 export const NFS_PORT = 2049;
@@ -54,7 +60,31 @@ export interface NfsServerOptions {
   log?: Logger;
   /** How long stop() waits for calls in flight (default 5 s). */
   shutdownGraceMs?: number;
+  /** Eject, idle and mount-list policy (see RemovalOptions). */
+  removal?: Partial<RemovalOptions>;
+  /** Serve the control socket `<stateDir>/control.sock` for status/eject/attach (default true). */
+  control?: boolean;
 }
+
+export interface RemovalOptions extends Omit<LifecycleOptions, 'log'> {
+  /** How often the mount table is looked at for exports whose filesystem went or came back (default 2 s). */
+  probeMs: number;
+  /**
+   * Mount list entries of clients not heard from for this long are dropped
+   * (default 7 days). Every NFS call refreshes its client's entry, so only
+   * clients that vanished expire; a week keeps a laptop asleep over a long
+   * weekend listed, while a crashed client's entry does not linger for ever
+   * (knfsd's rmtab never forgets). Entries are advisory: idle release does not
+   * wait for them.
+   */
+  mountExpiryMs: number;
+}
+
+export const DEFAULT_REMOVAL: RemovalOptions = {
+  ...DEFAULT_LIFECYCLE,
+  probeMs: 2000,
+  mountExpiryMs: 7 * 24 * 3600 * 1000,
+};
 
 export interface ServerAddress {
   host: string;
@@ -83,6 +113,9 @@ interface Listener {
 export class NfsServer {
   private readonly log: Logger;
   private readonly activityByExport = new Map<Export, ExportActivity>();
+  private readonly lifecycles = new Map<Export, ExportLifecycle>();
+  private control: ControlServer | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
   private main: Listener | undefined;
   private portmapListener: Listener | undefined;
   private systemPortmap: { client: PortmapClient; mappings: Mapping[]; port: number } | undefined;
@@ -118,16 +151,29 @@ export class NfsServer {
     const o = this.options;
     const stateDir = await StateDir.open(o.stateDir ?? defaultStateDir());
     const registry = new ExportRegistry(new HandleCodec(await stateDir.handleKey()));
-    for (const e of o.exports) registry.add(e.path, e.backend, e.options);
+    const removal = { ...DEFAULT_REMOVAL, ...o.removal };
+    for (const e of o.exports) {
+      const whileDetached = e.options?.whileDetached ?? 'stale';
+      const lifecycle = new ExportLifecycle(e.path, e.backend, whileDetached, { ...removal, log: this.log });
+      // The protocol layer only ever sees the gated backend: eject can then stop every call.
+      this.lifecycles.set(registry.add(e.path, lifecycle.gate.gated, e.options), lifecycle);
+    }
+    await Promise.all([...this.lifecycles.values()].map((l) => l.init()));
     this.registry = registry;
     this.mounts = await MountList.load(stateDir.file(MOUNT_LIST_FILE), this.log);
+    this.startTimers(removal);
+    if (o.control ?? true) {
+      this.control = new ControlServer(controlSocketPath(stateDir.dir), adminHandlers(this));
+      await this.control.listen();
+    }
 
     const limits = { ...DEFAULT_LIMITS, ...o.limits };
     const env: ServerEnv = { exports: registry, limits, log: this.log, touch: (exp, remote) => this.touch(exp, remote) };
     const programs: Program[] = [
       createMountProgram(env, this.mounts, {
+        refuseMount: (exp) => this.lifecycles.get(exp)?.mountRefusal() ?? Promise.resolve(undefined),
         onMount: (exp, remote) => this.log.info('mount', { export: exp.path, client: describe(remote) }),
-        onUnmount: (exp, remote) => this.log.info('unmount', { export: exp.path, client: describe(remote) }),
+        onUnmount: (exp, remote) => this.unmounted(exp, remote),
       }),
       createNfs3Program(env),
     ];
@@ -242,8 +288,105 @@ export class NfsServer {
     this.log.info('registered with the system portmapper', { port, mappings: registered.length });
   }
 
+  /** Periodic work, all unref'd: a server with nothing else to do may exit. */
+  private startTimers(removal: RemovalOptions): void {
+    let probing = false;
+    const probe = setInterval(() => {
+      if (probing) return;
+      probing = true;
+      void Promise.all(
+        [...this.lifecycles.values()].map((l) => l.probe().catch((err: unknown) => this.log.warn('probe failed', { export: l.path, err }))),
+      ).finally(() => (probing = false));
+    }, removal.probeMs);
+    const expiry = setInterval(
+      () => this.expireMounts(removal.mountExpiryMs),
+      Math.min(Math.max(removal.mountExpiryMs / 2, 50), 10 * 60_000),
+    );
+    for (const t of [probe, expiry]) {
+      t.unref();
+      this.timers.push(t);
+    }
+  }
+
+  private expireMounts(olderThanMs: number): void {
+    const mounts = this.mounts;
+    if (!mounts) return;
+    for (const e of mounts.expire(olderThanMs)) this.log.info('mount entry expired', { ...e });
+    // Also saves the lastSeen times calls refreshed in memory.
+    mounts.flush().catch((err: unknown) => this.log.warn('mount list not saved', { err }));
+  }
+
+  /** The mount list's entries of an export (not those of another export nested in it). */
+  private mountsOf(exp: Export): MountEntry[] {
+    const nested = this.exports.list().filter((o) => o !== exp && isWithin(o.path, exp.path));
+    return this.mounts!.under(exp.path).filter((e) => !nested.some((o) => isWithin(e.path, o.path)));
+  }
+
+  /** UMNT/UMNTALL: when the export's last client is gone, it lets go of its storage before the reply. */
+  private async unmounted(exp: Export, remote: Remote): Promise<void> {
+    const client = describe(remote);
+    const left = this.mountsOf(exp).length;
+    const lifecycle = this.lifecycles.get(exp);
+    if (left > 0 || !lifecycle) {
+      this.log.info('unmount', { export: exp.path, client, mountsLeft: left });
+      return;
+    }
+    const started = performance.now();
+    const released = await lifecycle.release();
+    const ms = Math.round(performance.now() - started);
+    this.log.info('unmount: last client gone, export released', { export: exp.path, client, released, ms });
+  }
+
+  private lifecycleOf(path: string): { exp: Export; lifecycle: ExportLifecycle } {
+    const exp = this.exports.byPath(path) ?? this.exports.byPath(resolvePath(path));
+    const lifecycle = exp && this.lifecycles.get(exp);
+    if (!exp || !lifecycle) {
+      throw new Error(`${path} is not exported (exports: ${this.exports.list().map((e) => e.path).join(', ')})`);
+    }
+    return { exp, lifecycle };
+  }
+
+  /**
+   * Eject: new calls refused (STALE, or JUKEBOX with whileDetached 'hold'),
+   * calls in flight drained (bounded), everything written made durable,
+   * everything closed; ok when /proc shows nothing held on its storage.
+   * Other exports keep being served.
+   */
+  eject(path: string): Promise<EjectReport> {
+    return this.lifecycleOf(path).lifecycle.eject();
+  }
+
+  /** Serves an ejected export again; rejects when its filesystem is not mounted at its path. */
+  async attach(path: string): Promise<ExportStatus> {
+    const { exp, lifecycle } = this.lifecycleOf(path);
+    await lifecycle.attach();
+    return this.statusOf(exp, lifecycle);
+  }
+
+  /** Per export: state, clients, activity, what is held and whether the storage can be unmounted now. */
+  status(): Promise<ExportStatus[]> {
+    return Promise.all([...this.lifecycles].map(([exp, lifecycle]) => this.statusOf(exp, lifecycle)));
+  }
+
+  private async statusOf(exp: Export, lifecycle: ExportLifecycle): Promise<ExportStatus> {
+    const a = this.activityByExport.get(exp);
+    return {
+      path: exp.path,
+      ...(await lifecycle.status()),
+      clients: this.mountsOf(exp),
+      activity: a
+        ? {
+            lastActive: a.lastActive,
+            calls: a.calls,
+            clients: [...a.clients].map(([address, lastSeen]) => ({ address, lastSeen })),
+          }
+        : null,
+    };
+  }
+
   private touch(exp: Export, remote: Remote): void {
     const now = Date.now();
+    this.mounts?.touch(unmapAddress(remote.address), exp.path, now);
     let a = this.activityByExport.get(exp);
     if (!a) {
       a = { lastActive: now, calls: 0, clients: new Map() };
@@ -299,6 +442,10 @@ export class NfsServer {
         errors.push(err);
       }
     };
+    for (const t of this.timers.splice(0)) clearInterval(t);
+    const control = this.control;
+    this.control = undefined;
+    if (control) await attempt('control socket close', () => control.close());
     const pm = this.systemPortmap;
     if (pm) {
       this.systemPortmap = undefined;

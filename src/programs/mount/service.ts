@@ -16,8 +16,15 @@ import type { CallContext, Remote } from '../program.js';
 import { unmapAddress } from '../portmap/address.js';
 
 export interface MountHooks {
+  /** Why `exp` cannot be mounted now (ejected, storage absent), or undefined; the reason is logged. */
+  refuseMount?(exp: Export): Promise<string | undefined>;
   onMount?(exp: Export, remote: Remote): void;
-  onUnmount?(exp: Export, remote: Remote): void;
+  /**
+   * Awaited before the UMNT/UMNTALL reply, after the mount list was updated,
+   * so an export whose last client left can release its storage before the
+   * client sees the reply. Must bound its own wait.
+   */
+  onUnmount?(exp: Export, remote: Remote): void | Promise<void>;
 }
 
 export type MountOutcome =
@@ -103,6 +110,12 @@ export class MountService {
       if (!found) throw new NfsError(NfsStat3.NOENT, 'not exported');
       const { exp, below } = found;
       if (!this.allowed(exp, ctx.remote)) throw new NfsError(NfsStat3.ACCES, 'client not allowed');
+      const refused = await this.hooks.refuseMount?.(exp);
+      if (refused !== undefined) {
+        // NOENT, as for storage found missing below: there is nothing to mount there now.
+        this.env.log.warn('mount refused', { dirpath, client: ctx.remote.address, reason: refused });
+        return { status: MountStat3.NOENT };
+      }
       this.env.touch(exp, ctx.remote);
       const op = { cred: credentialsFor(ctx.auth, exp.options) };
       let fh = await exp.backend.root(op);
@@ -126,7 +139,7 @@ export class MountService {
    * predate a restart without persistence, or the client mounted elsewhere):
    * a client that unmounts is a reason to release early regardless.
    */
-  unmount(dirpath: string, remote: Remote): void {
+  async unmount(dirpath: string, remote: Remote): Promise<void> {
     let components: string[];
     try {
       components = pathComponents(dirpath);
@@ -135,11 +148,11 @@ export class MountService {
     }
     if (this.mounts.remove(hostOf(remote), joinPath(components))) this.persist();
     const found = this.exportOf(components);
-    if (found) this.hooks.onUnmount?.(found.exp, remote);
+    if (found) await this.hooks.onUnmount?.(found.exp, remote);
   }
 
   /** UMNTALL: every mount of the caller, and each export involved told once. */
-  unmountAll(remote: Remote): void {
+  async unmountAll(remote: Remote): Promise<void> {
     const removed = this.mounts.removeAll(hostOf(remote));
     if (removed.length === 0) return;
     this.persist();
@@ -148,7 +161,7 @@ export class MountService {
       const found = this.exportOf(pathComponents(e.path));
       if (found) exps.add(found.exp);
     }
-    for (const exp of exps) this.hooks.onUnmount?.(exp, remote);
+    await Promise.all([...exps].map((exp) => this.hooks.onUnmount?.(exp, remote)));
   }
 
   dump(): MountBody[] {

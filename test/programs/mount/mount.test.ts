@@ -62,7 +62,9 @@ async function setup(overrides: Partial<Backend> = {}) {
   const label = (exp: Export, remote: Remote) => `${remote.address}:${exp.path}`;
   const prog = createMountProgram(t.env, mounts, {
     onMount: (exp, remote) => hooked.mounted.push(label(exp, remote)),
-    onUnmount: (exp, remote) => hooked.unmounted.push(label(exp, remote)),
+    onUnmount: (exp, remote) => {
+      hooked.unmounted.push(label(exp, remote));
+    },
   });
   return { t, env: t.env, fake, srv, other, mounts, hooked, prog };
 }
