@@ -11,15 +11,20 @@ const ZERO_PAD = Buffer.alloc(4);
 /** Payloads at least this large are referenced rather than copied into the chunk. */
 const BY_REFERENCE = 2048;
 const FIRST_CHUNK = 512;
+/** Chunks double up to this size: a 64 KiB READDIRPLUS reply is a handful of segments, not thousands. */
+const MAX_CHUNK = 64 * 1024;
 
 export class XdrWriter {
   private readonly done: Buffer[] = [];
   private chunk: Buffer;
   private pos = 0;
   private doneBytes = 0;
+  /** The size of the next chunk; not the current chunk's length, which after a flush is only its unused tail. */
+  private nextChunk: number;
 
   constructor(initial = FIRST_CHUNK) {
     this.chunk = Buffer.allocUnsafe(initial);
+    this.nextChunk = Math.min(Math.max(initial, 64) * 2, MAX_CHUNK);
   }
 
   /** Total encoded length so far. */
@@ -30,7 +35,8 @@ export class XdrWriter {
   private room(n: number): number {
     if (this.chunk.length - this.pos < n) {
       this.flushChunk();
-      this.chunk = Buffer.allocUnsafe(Math.max(n, this.chunk.length * 2));
+      this.chunk = Buffer.allocUnsafe(Math.max(n, this.nextChunk));
+      this.nextChunk = Math.min(this.nextChunk * 2, MAX_CHUNK);
     }
     const at = this.pos;
     this.pos += n;

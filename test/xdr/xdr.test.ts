@@ -116,3 +116,17 @@ describe('XdrWriter chunk growth', () => {
     assert.equal(w.toBuffer().toString('hex'), '000000010000000200000003' + '0000000000000004' + 'fffffffffffffffb' + 'fffffffa');
   });
 });
+
+describe('XdrWriter chunk sizing', () => {
+  test('many small fields make few segments (regression: every field after the first chunk got its own buffer)', () => {
+    const w = new XdrWriter();
+    for (let i = 0; i < 2000; i++) w.u32(i).u64(BigInt(i));
+    const segs = w.segments();
+    assert.ok(segs.length <= 8, `${segs.length} segments for 24,000 bytes`);
+    const r = new XdrReader(Buffer.concat(segs));
+    for (let i = 0; i < 2000; i++) {
+      assert.equal(r.u32(), i);
+      assert.equal(r.u64(), BigInt(i));
+    }
+  });
+});
