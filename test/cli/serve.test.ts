@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtemp, realpath, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, realpath, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,7 @@ import { connectTransport, ProgramClient } from '../../src/client/program-client
 import { packageVersion } from '../../src/cli/cli.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const MAIN = path.join(here, '..', '..', 'src', 'cli', 'main.js');
+const MAIN = path.join(here, '..', '..', 'src', 'cli', 'main.cjs');
 
 interface Run {
   code: number | null;
@@ -19,7 +19,9 @@ interface Run {
 }
 
 function start(args: string[]): { child: ChildProcessWithoutNullStreams; done: Promise<Run>; stdout: () => string } {
-  const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env } });
+  const env = { ...process.env };
+  delete env.UV_THREADPOOL_SIZE;
+  const child = spawn(process.execPath, [MAIN, ...args], { env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -44,8 +46,10 @@ describe('nfs-node serve', () => {
     await rm(stateDir, { recursive: true, force: true });
   });
 
-  test('prints the mount command, answers NULL, and exits 0 on SIGTERM', async () => {
+  test('prints the mount command, answers NULL, and exits 0 on SIGTERM', async (t) => {
     const p = start(['serve', dir, '--port', '0', '--portmap', 'off', '--host', '127.0.0.1', '--state-dir', stateDir]);
+    // A failed assertion must not leave the server running (the test run would never end).
+    t.after(() => void p.child.kill('SIGKILL'));
     let mountLine: RegExpMatchArray | null = null;
     while (!(mountLine = p.stdout().match(/mount -t nfs -o vers=3,proto=tcp,port=(\d+),mountport=(\d+)\S* (\S+) \/mnt/))) {
       const exited = await Promise.race([p.done, new Promise((resolve) => setTimeout(resolve, 20))]);
@@ -63,6 +67,10 @@ describe('nfs-node serve', () => {
       await c.null();
       await c.close();
     }
+    // The entry sizes libuv's pool before the pool exists (regression: an ES
+    // module entry set UV_THREADPOOL_SIZE too late and the server kept 4 threads).
+    const threads = (await readdir(`/proc/${p.child.pid}/task`)).length;
+    assert.ok(threads >= 16, `the server runs ${threads} threads: the 16-thread pool was not set up`);
     p.child.kill('SIGTERM');
     const run = await p.done;
     assert.equal(run.code, 0, run.stderr);

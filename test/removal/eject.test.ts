@@ -22,7 +22,7 @@ import { NfsClientError, Nfs3Client } from '../../src/client/nfs3.js';
 import { CreateMode, NfsStat3, StableHow } from '../../src/proto/nfs3/constants.js';
 import { HOST, needsRoot, sha256, startRig, type Rig } from './rig.js';
 
-const MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
+const MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.cjs');
 const execCli = promisify(execFile);
 
 interface Served {
