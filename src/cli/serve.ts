@@ -25,6 +25,8 @@ Options:
                            else $XDG_STATE_HOME/nfs-node)
   --host ADDR              address to listen on (default: all, IPv4 and IPv6)
   --read-only              export read-only
+  --no-root-squash         let a client's root act as root (default: root is mapped to nobody,
+                           as knfsd's root_squash)
   --idle-ms N              close descriptors unused for N ms (default 2000): an export nobody
                            uses holds nothing on its storage after this long
   --while-detached MODE    what clients get from an ejected export: stale (NFS3ERR_STALE, default)
@@ -40,6 +42,7 @@ interface ServeConfig {
   stateDir: string | undefined;
   host: string | undefined;
   readOnly: boolean;
+  noRootSquash: boolean;
   idleMs: number | undefined;
   whileDetached: WhileDetached;
   logLevel: LogLevel;
@@ -71,6 +74,7 @@ function config({ values, positionals }: Parsed): ServeConfig {
     stateDir: str(values['state-dir']),
     host: str(values.host),
     readOnly: values['read-only'] === true,
+    noRootSquash: values['no-root-squash'] === true,
     idleMs: idleMs === undefined ? undefined : Number(idleMs),
     whileDetached,
     logLevel: logLevel as LogLevel,
@@ -161,7 +165,7 @@ async function run(args: Parsed, io: CliIo): Promise<number> {
     exports.push({
       path: p,
       backend: await createLocalBackend({ path: p, log, ...(cfg.idleMs !== undefined && { idleMs: cfg.idleMs }) }),
-      options: { readOnly: cfg.readOnly, whileDetached: cfg.whileDetached },
+      options: { readOnly: cfg.readOnly, noRootSquash: cfg.noRootSquash, whileDetached: cfg.whileDetached },
     });
   }
   const server = new NfsServer({
@@ -187,6 +191,7 @@ export const serveCommand: Command = {
     'state-dir': { type: 'string' },
     host: { type: 'string' },
     'read-only': { type: 'boolean' },
+    'no-root-squash': { type: 'boolean' },
     'idle-ms': { type: 'string' },
     'while-detached': { type: 'string' },
     'log-level': { type: 'string' },

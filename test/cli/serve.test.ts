@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtemp, readdir, realpath, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, realpath, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { authSys } from '../../src/client/auth.js';
+import { NfsFs } from '../../src/client/fs.js';
 import { connectTransport, ProgramClient } from '../../src/client/program-client.js';
 import { packageVersion } from '../../src/cli/cli.js';
 
@@ -75,6 +77,52 @@ describe('nfs-node serve', () => {
     const run = await p.done;
     assert.equal(run.code, 0, run.stderr);
   });
+});
+
+/** Starts `serve` and resolves with its port once it printed the mount command. */
+async function serving(args: string[], t: { after(fn: () => void): void }): Promise<number> {
+  const p = start(['serve', ...args, '--port', '0', '--portmap', 'off', '--host', '127.0.0.1']);
+  t.after(() => void p.child.kill('SIGKILL'));
+  let m: RegExpMatchArray | null;
+  while (!(m = p.stdout().match(/mount -t nfs -o vers=3,proto=tcp,port=(\d+)/))) {
+    const exited = await Promise.race([p.done, new Promise((resolve) => setTimeout(resolve, 20))]);
+    if (exited) assert.fail(`serve exited early: ${JSON.stringify(exited)}`);
+  }
+  return Number(m[1]);
+}
+
+describe('nfs-node serve identity options', { skip: process.getuid?.() === 0 ? false : 'needs root' }, () => {
+  let dir: string;
+  let stateDir: string;
+  before(async () => {
+    dir = await realpath(await mkdtemp(path.join(os.tmpdir(), 'nfs-node-cli-squash-')));
+    stateDir = await mkdtemp(path.join(os.tmpdir(), 'nfs-node-cli-state-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  for (const [flag, expectOwner] of [
+    [[], undefined],
+    [['--no-root-squash'], 0],
+  ] as const) {
+    test(`a client's root ${flag.length ? 'acts as root with' : 'is squashed without'} --no-root-squash`, async (t) => {
+      const port = await serving([dir, '--state-dir', stateDir, ...flag], t);
+      const fs = await NfsFs.mount({ host: '127.0.0.1', port, mountPort: port, path: dir, auth: authSys({ uid: 0, gid: 0 }) });
+      try {
+        const name = `/by-root-${flag.length}`;
+        if (expectOwner === undefined) {
+          await assert.rejects(fs.writeFile(name, Buffer.from('x')), /NFS3ERR_ACCES/);
+        } else {
+          await fs.writeFile(name, Buffer.from('x'));
+          assert.equal((await stat(path.join(dir, name))).uid, expectOwner);
+        }
+      } finally {
+        await fs.unmount();
+      }
+    });
+  }
 });
 
 describe('nfs-node arguments', () => {
