@@ -35,8 +35,6 @@ const HELP = `Usage: npm run bench -- [options] [-- extra nfsbench options]
 const ALL_WORKLOADS = 'seqwrite,seqread,randread4k,getattr,lookup,create,readdir';
 const APT_PACKAGES = ['libnfs-dev', 'libnfs-utils', 'nfs-ganesha', 'nfs-ganesha-vfs', 'rpcbind'];
 const SHARED_BENCH = '/work/shared/bench';
-/** Root is squashed to this on our server (the CLI has no no_root_squash), so the exports belong to it. */
-const ANON_ID = 65534;
 
 function repoRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
@@ -220,7 +218,6 @@ function makeExports(o: Options, base: string, cleanup: Cleanup): { ours: string
     const fsType = tryText('stat', ['-f', '-c', '%T', base]) ?? 'unknown';
     type = `two directories on the same ${fsType} filesystem (${base})`;
   }
-  for (const d of Object.values(dirs)) execFileSync('chown', [`${ANON_ID}:${ANON_ID}`, d]);
   return { ...dirs, type };
 }
 
@@ -260,6 +257,8 @@ async function startOurs(o: Options, exportDir: string, stateDir: string, logFil
     stateDir,
     '--log-level',
     'warn',
+    // As ganesha-up's Squash = No_Root_Squash: the benchmark client (root) acts as root on both servers.
+    '--no-root-squash',
   ];
   const out = openSync(logFile, 'a');
   // Own process group: a Ctrl-C reaches only us, and we stop the server in order.
@@ -495,10 +494,9 @@ async function main(): Promise<number> {
     const ourThreads = threadCpu(ours.pid).size;
     const rows = parseRunPair(pair.stdout, path.join(rawDir, 'results.txt'));
     const notes: string[] = [
-      `Our server squashes root to ${ANON_ID} (the CLI has no no_root_squash option) while ganesha-up exports with ` +
-        `No_Root_Squash; both export roots are owned by ${ANON_ID} so both servers can write. Every call on ours still ` +
-        'runs under the caller\'s (squashed) identity, as on ganesha.',
-      `Our server: \`node dist/src/cli/main.cjs serve EXPORT --port ${o.port} --portmap off --host 127.0.0.1 --state-dir STATE --log-level warn\` ` +
+      'Both servers let the client\'s root act as root (ours: --no-root-squash; ganesha-up: Squash = No_Root_Squash). ' +
+        'Every call on ours still runs under the caller\'s identity (setfsuid/setfsgid/setgroups per job), as on ganesha.',
+      `Our server: \`node dist/src/cli/main.cjs serve EXPORT --port ${o.port} --portmap off --host 127.0.0.1 --state-dir STATE --log-level warn --no-root-squash\` ` +
         `with UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? 'unset'} in its environment; it had ${ourThreads} threads ` +
         'at the end of the run. Ganesha: `ganesha-up EXPORT ' + `${o.ganeshaPort}` + '` with GANESHA_DBUS=0.',
     ];

@@ -14,8 +14,14 @@
  *   new files exactly as it would for a local process.
  *
  * One entry point, call(op, creds, params, b0, b1, b2, b3, data), keeps the
- * argument handling in one reviewed place. Results are a Buffer whose layout
- * each op documents; src/backend/local/native.ts decodes them.
+ * argument handling in one reviewed place. hold() takes the same arguments
+ * but only collects the job; flush() then runs the collected jobs as one
+ * work item per group (jobs whose first parameter, a mount or file
+ * descriptor, is the same object), each group in order on one pool thread:
+ * calls that arrive together cost one thread wakeup and one completion
+ * instead of one each. The backend holds only short operations.
+ * Results are a Buffer whose layout each op documents;
+ * src/backend/local/native.ts decodes them.
  *   creds:  Uint32Array [uid, gid, ngroups, gid...] or null (act as the server)
  *   params: Float64Array of numeric arguments (fds, offsets, modes, ...)
  *   b0..b3: small Buffers (handles, names, paths), copied
@@ -87,9 +93,11 @@ typedef struct {
   int oom;
 } out_t;
 
-typedef struct {
+typedef struct job {
   napi_async_work work;
   napi_deferred deferred;
+  /* Next job of the same batch (see hold()). */
+  struct job *next;
   int op;
   int has_creds, became;
   uid_t uid;
@@ -106,6 +114,10 @@ typedef struct {
   const char *syscall;
   /* A descriptor the result hands to JS: closed here if the result never gets there. */
   int ret_fd;
+  /* The attributes resolve() read to check the object is still linked, for
+   * read-only ops to report instead of a second statx (put_resolved_stat()). */
+  int resolved_fd;
+  struct statx resolved;
   out_t out;
 } job_t;
 
@@ -186,8 +198,16 @@ static int set_ids(uid_t uid, gid_t gid, int ngroups, const gid_t *groups) {
   return 0;
 }
 
+/* Whether the job's identity is exactly the server's, which every pool thread
+ * has between jobs: acting as it changes nothing (a root client without root
+ * squashing, when the server runs as root with no supplementary groups). */
+static int is_server_identity(const job_t *j) {
+  return j->uid == server_uid && j->gid == server_gid && j->ngroups == server_ngroups &&
+         memcmp(j->groups, server_groups, (size_t)j->ngroups * sizeof(gid_t)) == 0;
+}
+
 static int become(job_t *j) {
-  if (!j->has_creds) return 0;
+  if (!j->has_creds || is_server_identity(j)) return 0;
   j->became = 1;
   if (set_ids(j->uid, j->gid, j->ngroups, j->groups) != 0) return fail(j, "setfsuid");
   return 0;
@@ -211,30 +231,42 @@ static void unbecome(job_t *j) {
 static void le32(uint8_t *d, uint32_t v) { memcpy(d, &v, 4); }
 static void le64(uint8_t *d, uint64_t v) { memcpy(d, &v, 8); }
 
-/* Serialises an S record into dst. */
-static int read_stat(job_t *j, int fd, uint8_t dst[STAT_BYTES]) {
-  struct statx sx;
-  if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_MNT_ID, &sx) != 0)
-    return fail(j, "statx");
+#define STAT_MASK (STATX_BASIC_STATS | STATX_MNT_ID)
+
+/* An S record of sx into dst. */
+static void encode_stat(const struct statx *sx, uint8_t dst[STAT_BYTES]) {
   memset(dst, 0, STAT_BYTES);
-  le32(dst + 0, sx.stx_mode);
-  le32(dst + 4, sx.stx_nlink);
-  le32(dst + 8, sx.stx_uid);
-  le32(dst + 12, sx.stx_gid);
-  le32(dst + 16, sx.stx_rdev_major);
-  le32(dst + 20, sx.stx_rdev_minor);
-  le64(dst + 24, sx.stx_size);
-  le64(dst + 32, sx.stx_blocks);
-  le64(dst + 40, sx.stx_ino);
-  const struct statx_timestamp *ts[3] = {&sx.stx_atime, &sx.stx_mtime, &sx.stx_ctime};
+  le32(dst + 0, sx->stx_mode);
+  le32(dst + 4, sx->stx_nlink);
+  le32(dst + 8, sx->stx_uid);
+  le32(dst + 12, sx->stx_gid);
+  le32(dst + 16, sx->stx_rdev_major);
+  le32(dst + 20, sx->stx_rdev_minor);
+  le64(dst + 24, sx->stx_size);
+  le64(dst + 32, sx->stx_blocks);
+  le64(dst + 40, sx->stx_ino);
+  const struct statx_timestamp *ts[3] = {&sx->stx_atime, &sx->stx_mtime, &sx->stx_ctime};
   for (int i = 0; i < 3; i++) {
     le64(dst + 48 + 16 * i, (uint64_t)ts[i]->tv_sec);
     le32(dst + 56 + 16 * i, ts[i]->tv_nsec);
   }
-  le64(dst + 96, (sx.stx_mask & STATX_MNT_ID) ? sx.stx_mnt_id : 0);
-  le32(dst + 104, sx.stx_dev_major);
-  le32(dst + 108, sx.stx_dev_minor);
+  le64(dst + 96, (sx->stx_mask & STATX_MNT_ID) ? sx->stx_mnt_id : 0);
+  le32(dst + 104, sx->stx_dev_major);
+  le32(dst + 108, sx->stx_dev_minor);
+}
+
+/* Serialises an S record of fd into dst. */
+static int read_stat(job_t *j, int fd, uint8_t dst[STAT_BYTES]) {
+  struct statx sx;
+  if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STAT_MASK, &sx) != 0) return fail(j, "statx");
+  encode_stat(&sx, dst);
   return 0;
+}
+
+static void put_statx(job_t *j, const struct statx *sx) {
+  uint8_t b[STAT_BYTES];
+  encode_stat(sx, b);
+  put(j, b, STAT_BYTES);
 }
 
 static int put_stat(job_t *j, int fd) {
@@ -269,11 +301,20 @@ static int put_handle(job_t *j, int fd) {
 }
 
 /* A removed object that something still holds open stays reachable by
- * handle in the kernel; for NFS it is gone, and its handle is stale. */
-static int check_linked(job_t *j, int fd) {
-  struct statx sx;
-  if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_NLINK, &sx) != 0) return fail(j, "statx");
-  if (sx.stx_nlink == 0) return fail_with(j, ESTALE, "open_by_handle_at");
+ * handle in the kernel; for NFS it is gone, and its handle is stale.
+ * Leaves the object's attributes in *sx. */
+static int check_linked(job_t *j, int fd, struct statx *sx) {
+  if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STAT_MASK, sx) != 0) return fail(j, "statx");
+  if (sx->stx_nlink == 0) return fail_with(j, ESTALE, "open_by_handle_at");
+  return 0;
+}
+
+/* The S record of a descriptor resolve() just returned, from the statx it
+ * made: for ops that have changed nothing since, this is what a second statx
+ * would read (both within one job, before any reply exists). */
+static int put_resolved_stat(job_t *j, int fd) {
+  if (fd != j->resolved_fd) return put_stat(j, fd);
+  put_statx(j, &j->resolved);
   return 0;
 }
 
@@ -296,10 +337,11 @@ static int resolve(job_t *j, int mount_fd, int bi, int flags) {
     fail(j, "open_by_handle_at");
     return -1;
   }
-  if (check_linked(j, fd) != 0) {
+  if (check_linked(j, fd, &j->resolved) != 0) {
     close(fd);
     return -1;
   }
+  j->resolved_fd = fd;
   return fd;
 }
 
@@ -380,7 +422,7 @@ static void op_open_root(job_t *j) {
 static void op_getattr(job_t *j) {
   int fd = resolve(j, mount_arg(j), 0, O_PATH);
   if (fd < 0) return;
-  put_stat(j, fd);
+  put_resolved_stat(j, fd);
   close_quiet(fd);
 }
 
@@ -395,7 +437,7 @@ static void op_statfs(job_t *j) {
     uint64_t v[] = {sf.f_bsize, sf.f_frsize, sf.f_blocks, sf.f_bfree, sf.f_bavail,
                     sf.f_files, sf.f_ffree, sf.f_namelen, (uint64_t)sf.f_type};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) put_u64(j, v[i]);
-    put_stat(j, fd);
+    put_resolved_stat(j, fd);
   }
   close_quiet(fd);
 }
@@ -415,14 +457,69 @@ static void op_lookup(job_t *j) {
   if (become(j) == 0) fd = open_child(j, dfd, name);
   unbecome(j);
   if (fd < 0) goto done;
-  if (put_handle(j, fd) == 0 && put_stat(j, fd) == 0) put_stat(j, dfd);
+  if (put_handle(j, fd) == 0 && put_stat(j, fd) == 0) put_resolved_stat(j, dfd);
 done:
   close_quiet(fd);
   close_quiet(dfd);
 }
 
+/* Whether a handle names the inode whose attributes are in sx, for the one
+ * layout known to start with the inode number: FILEID_INO32_GEN of 8 bytes
+ * (u32 inode, u32 generation), as ext2/3/4 and others using the kernel's
+ * generic encoder issue. Anything else (tmpfs uses type 1 with another
+ * layout and length) returns 0: not known. */
+static int handle_is(const struct file_handle *fh, const struct statx *sx) {
+  uint32_t ino;
+  if (fh->handle_type != 1 || fh->handle_bytes != 8 || sx->stx_ino > UINT32_MAX) return 0;
+  memcpy(&ino, fh->f_handle, 4);
+  return ino == sx->stx_ino;
+}
+
+/* One entry of op_lookup_many by name, without opening it: the handle, then
+ * the attributes, both relative to the directory. Returns 0 with the record
+ * written, an errno, or -1 when it cannot tell that the two belong to the
+ * same object (another handle type, or the name changed in between). */
+static int lookup_entry_by_name(job_t *j, int dfd, const char *name) {
+  handle_buf_t u;
+  int mount_id;
+  struct statx sx;
+  u.fh.handle_bytes = MAX_HANDLE_SZ;
+  if (name_to_handle_at(dfd, name, &u.fh, &mount_id, 0) != 0) return errno;
+  if (statx(dfd, name, AT_SYMLINK_NOFOLLOW, STAT_MASK, &sx) != 0) return errno;
+  if (!handle_is(&u.fh, &sx) || !(sx.stx_mask & STATX_MNT_ID) || sx.stx_mnt_id != (uint64_t)mount_id) return -1;
+  if (u.fh.handle_bytes + 1 > MAX_BACKEND_HANDLE) return EOVERFLOW;
+  put_i32(j, 0);
+  put_u8(j, (uint8_t)(u.fh.handle_bytes + 1));
+  put_u8(j, (uint8_t)u.fh.handle_type);
+  put(j, u.fh.f_handle, u.fh.handle_bytes);
+  put_statx(j, &sx);
+  return 0;
+}
+
+/* The same by opening the name: handle and attributes of one open object. */
+static void lookup_entry_opened(job_t *j, int dfd, const char *name) {
+  int fd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    put_i32(j, errno);
+    return;
+  }
+  /* Record layout must stay parseable: measure the handle and stat first. */
+  size_t mark = j->out.len;
+  put_i32(j, 0);
+  int saved_err = j->err;
+  if (put_handle(j, fd) != 0 || put_stat(j, fd) != 0) {
+    int e = j->err;
+    j->err = saved_err;
+    j->out.len = mark;
+    put_i32(j, e);
+  }
+  close(fd);
+}
+
 /* p0 mount, p1 count, b0 dir handle, b1 names (u8 length + bytes, repeated).
- * Out per name: i32 errno, then H, S when errno is 0. */
+ * Out per name: i32 errno, then H, S when errno is 0.
+ * READDIRPLUS asks for hundreds of names per call: most take two syscalls by
+ * name, and only the ones whose identity that cannot confirm are opened. */
 static void op_lookup_many(job_t *j) {
   int dfd = resolve(j, mount_arg(j), 0, O_PATH);
   if (dfd < 0) return;
@@ -439,24 +536,13 @@ static void op_lookup_many(job_t *j) {
       memcpy(name, p + 1, len);
       name[len] = 0;
       p += 1 + len;
-      int fd = (len == 0 || memchr(name, '/', len) || strlen(name) != len)
-                   ? (errno = EINVAL, -1)
-                   : openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-      if (fd < 0) {
-        put_i32(j, errno);
+      if (len == 0 || memchr(name, '/', len) || strlen(name) != len) {
+        put_i32(j, EINVAL);
         continue;
       }
-      /* Record layout must stay parseable: measure the handle and stat first. */
-      size_t mark = j->out.len;
-      put_i32(j, 0);
-      int saved_err = j->err;
-      if (put_handle(j, fd) != 0 || put_stat(j, fd) != 0) {
-        int e = j->err;
-        j->err = saved_err;
-        j->out.len = mark;
-        put_i32(j, e);
-      }
-      close(fd);
+      int e = lookup_entry_by_name(j, dfd, name);
+      if (e > 0) put_i32(j, e);
+      if (e < 0) lookup_entry_opened(j, dfd, name);
     }
   }
   unbecome(j);
@@ -476,7 +562,7 @@ static void op_access(job_t *j) {
   unbecome(j);
   if (!j->err) {
     put_u32(j, granted);
-    put_stat(j, fd);
+    put_resolved_stat(j, fd);
   }
   close_quiet(fd);
 }
@@ -594,7 +680,8 @@ static void op_pwrite(job_t *j) {
 /* p0 fd, p1 datasync. Out: S before, S after. */
 static void op_fsync(job_t *j) {
   int fd = (int)j->p[0];
-  if (check_linked(j, fd) != 0 || put_stat(j, fd) != 0) return;
+  struct statx sx;
+  if (check_linked(j, fd, &sx) != 0 || put_stat(j, fd) != 0) return;
   if ((j->p[1] ? fdatasync(fd) : fsync(fd)) != 0) {
     fail(j, "fsync");
     return;
@@ -1049,16 +1136,25 @@ static int copy_buf(napi_env env, napi_value v, uint8_t **dst, size_t *len) {
   return 0;
 }
 
-static napi_value call(napi_env env, napi_callback_info info) {
-  napi_value argv[8], promise;
+/* A job from call()'s arguments with its promise, or NULL after throwing. */
+/* Throws a TypeError and frees the job being built (if any). */
+static job_t *bad_args(napi_env env, job_t *j, const char *msg) {
+  if (j) free_job(env, j);
+  throw_type(env, msg);
+  return NULL;
+}
+
+static job_t *make_job(napi_env env, napi_callback_info info, napi_value *promise) {
+  napi_value argv[8];
   size_t argc = 8;
   int32_t op;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3) return throw_type(env, "call(op, creds, params, ...)");
-  if (napi_get_value_int32(env, argv[0], &op) != napi_ok || op < 0 || op >= OP_COUNT) return throw_type(env, "bad op");
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3) return bad_args(env, NULL, "call(op, creds, params, ...)");
+  if (napi_get_value_int32(env, argv[0], &op) != napi_ok || op < 0 || op >= OP_COUNT) return bad_args(env, NULL, "bad op");
   job_t *j = calloc(1, sizeof *j);
-  if (!j) return throw_type(env, "out of memory");
+  if (!j) return bad_args(env, NULL, "out of memory");
   j->op = op;
   j->ret_fd = -1;
+  j->resolved_fd = -1;
 
   if (!is_nullish(env, argv[1])) {
     napi_typedarray_type t;
@@ -1066,8 +1162,7 @@ static napi_value call(napi_env env, napi_callback_info info) {
     void *data;
     if (napi_get_typedarray_info(env, argv[1], &t, &n, &data, NULL, NULL) != napi_ok || t != napi_uint32_array ||
         n < 3 || ((uint32_t *)data)[2] > MAX_GROUPS || n < 3 + ((uint32_t *)data)[2]) {
-      free_job(env, j);
-      return throw_type(env, "creds must be Uint32Array [uid, gid, n, groups...]");
+      return bad_args(env, j, "creds must be Uint32Array [uid, gid, n, groups...]");
     }
     const uint32_t *c = data;
     j->has_creds = 1;
@@ -1083,16 +1178,14 @@ static napi_value call(napi_env env, napi_callback_info info) {
     void *data;
     if (napi_get_typedarray_info(env, argv[2], &t, &n, &data, NULL, NULL) != napi_ok || t != napi_float64_array ||
         n > NPARAMS) {
-      free_job(env, j);
-      return throw_type(env, "params must be a Float64Array");
+      return bad_args(env, j, "params must be a Float64Array");
     }
     memcpy(j->p, data, n * sizeof(double));
   }
 
   for (int i = 0; i < NBUFS && (size_t)(3 + i) < argc; i++) {
     if (copy_buf(env, argv[3 + i], &j->b[i], &j->blen[i]) != 0) {
-      free_job(env, j);
-      return throw_type(env, "small buffer arguments must be Buffers of at most 8 KiB");
+      return bad_args(env, j, "small buffer arguments must be Buffers of at most 8 KiB");
     }
   }
 
@@ -1102,21 +1195,132 @@ static napi_value call(napi_env env, napi_callback_info info) {
     if (napi_is_buffer(env, argv[7], &isbuf) != napi_ok || !isbuf ||
         napi_get_buffer_info(env, argv[7], &data, &j->data_len) != napi_ok ||
         napi_create_reference(env, argv[7], 1, &j->data_ref) != napi_ok) {
-      free_job(env, j);
-      return throw_type(env, "data must be a Buffer");
+      return bad_args(env, j, "data must be a Buffer");
     }
     j->data = data;
   }
 
-  napi_value name;
+  if (napi_create_promise(env, &j->deferred, promise) != napi_ok) return bad_args(env, j, "cannot create a promise");
+  return j;
+}
+
+static napi_value call(napi_env env, napi_callback_info info) {
+  napi_value promise, name;
+  job_t *j = make_job(env, info, &promise);
+  if (!j) return NULL;
   if (napi_create_string_utf8(env, "nfsnode", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_create_promise(env, &j->deferred, &promise) != napi_ok ||
       napi_create_async_work(env, NULL, name, execute, complete, j, &j->work) != napi_ok ||
       napi_queue_async_work(env, j->work) != napi_ok) {
-    free_job(env, j);
-    return throw_type(env, "cannot queue work");
+    /* The promise exists: settle it rather than leave it pending forever. */
+    complete(env, napi_generic_failure, j);
   }
   return promise;
+}
+
+/* ---- batches ---- */
+
+/* Jobs per batch: bounds how long the last one waits behind the others. */
+#define BATCH_MAX 16
+/* Groups collected at once; a job for another object beyond these runs alone. */
+#define GROUPS_MAX 4
+
+typedef struct {
+  napi_async_work work;
+  job_t *head;
+} batch_t;
+
+typedef struct {
+  double key;
+  job_t *head, *tail;
+  int n;
+} group_t;
+
+/* Per Node environment (main thread or worker), so threads never share it. */
+typedef struct {
+  group_t groups[GROUPS_MAX];
+  int ngroups;
+} pending_t;
+
+static void execute_batch(napi_env env, void *arg) {
+  for (job_t *j = ((batch_t *)arg)->head; j; j = j->next) execute(env, j);
+}
+
+static void complete_batch(napi_env env, napi_status status, void *arg) {
+  batch_t *b = arg;
+  job_t *j = b->head;
+  napi_delete_async_work(env, b->work);
+  free(b);
+  while (j) {
+    job_t *next = j->next;
+    complete(env, status, j);
+    j = next;
+  }
+}
+
+static void queue_batch(napi_env env, job_t *head) {
+  napi_value name;
+  batch_t *b = calloc(1, sizeof *b);
+  if (b) b->head = head;
+  if (!b || napi_create_string_utf8(env, "nfsnode", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_async_work(env, NULL, name, execute_batch, complete_batch, b, &b->work) != napi_ok ||
+      napi_queue_async_work(env, b->work) != napi_ok) {
+    if (b && b->work) napi_delete_async_work(env, b->work);
+    free(b);
+    while (head) {
+      job_t *next = head->next;
+      complete(env, napi_generic_failure, head);
+      head = next;
+    }
+  }
+}
+
+static void take_group(napi_env env, pending_t *pd, int g) {
+  job_t *head = pd->groups[g].head;
+  pd->groups[g] = pd->groups[--pd->ngroups];
+  queue_batch(env, head);
+}
+
+static void free_pending(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  /* Jobs still held when the environment goes away are never started; the process is exiting. */
+  free(data);
+}
+
+static napi_value hold(napi_env env, napi_callback_info info) {
+  napi_value promise;
+  pending_t *pd;
+  job_t *j = make_job(env, info, &promise);
+  if (!j) return NULL;
+  if (napi_get_instance_data(env, (void **)&pd) != napi_ok || !pd) {
+    complete(env, napi_generic_failure, j);
+    return promise;
+  }
+  int g = 0;
+  while (g < pd->ngroups && pd->groups[g].key != j->p[0]) g++;
+  if (g == pd->ngroups) {
+    if (g == GROUPS_MAX) {
+      queue_batch(env, j);
+      return promise;
+    }
+    pd->groups[g] = (group_t){.key = j->p[0], .head = j, .tail = j, .n = 1};
+    pd->ngroups++;
+  } else {
+    pd->groups[g].tail->next = j;
+    pd->groups[g].tail = j;
+    pd->groups[g].n++;
+  }
+  if (pd->groups[g].n >= BATCH_MAX) take_group(env, pd, g);
+  return promise;
+}
+
+static napi_value flush(napi_env env, napi_callback_info info) {
+  (void)info;
+  pending_t *pd;
+  if (napi_get_instance_data(env, (void **)&pd) == napi_ok && pd) {
+    while (pd->ngroups > 0) take_group(env, pd, pd->ngroups - 1);
+  }
+  return NULL;
 }
 
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
@@ -1128,8 +1332,18 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
     napi_throw_error(env, NULL, "nfsnode: getgroups failed (more than 64 supplementary groups?)");
     return NULL;
   }
+  pending_t *pd = calloc(1, sizeof *pd);
+  if (!pd || napi_set_instance_data(env, pd, free_pending, NULL) != napi_ok) {
+    free(pd);
+    napi_throw_error(env, NULL, "nfsnode: out of memory");
+    return NULL;
+  }
   if (napi_create_function(env, "call", NAPI_AUTO_LENGTH, call, NULL, &fn) != napi_ok ||
-      napi_set_named_property(env, exports, "call", fn) != napi_ok)
+      napi_set_named_property(env, exports, "call", fn) != napi_ok ||
+      napi_create_function(env, "hold", NAPI_AUTO_LENGTH, hold, NULL, &fn) != napi_ok ||
+      napi_set_named_property(env, exports, "hold", fn) != napi_ok ||
+      napi_create_function(env, "flush", NAPI_AUTO_LENGTH, flush, NULL, &fn) != napi_ok ||
+      napi_set_named_property(env, exports, "flush", fn) != napi_ok)
     return NULL;
   return exports;
 }

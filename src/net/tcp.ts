@@ -67,6 +67,11 @@ class Connection {
   private readonly decoder: RecordDecoder;
   // Bound once per connection rather than once per call.
   private readonly onReply = (reply: Buffer[] | undefined): void => this.finish(reply);
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
   private readonly onDispatchError = (err: unknown): void => {
     // The dispatcher answers handler failures itself; reaching here is a bug in it.
     this.transport.log.error('tcp: dispatcher failed', { remote: this.remote, err });
@@ -146,14 +151,22 @@ class Connection {
     if (this.ended && this.inFlight === 0 && this.parked.length === 0 && !this.socket.destroyed) this.socket.end();
   }
 
-  /** One record, one fragment; corked so the header and every segment leave in one writev, uncopied. */
+  /**
+   * One record, one fragment, uncopied. The socket stays corked until the
+   * event loop's check phase, so every reply completed in this turn of the
+   * loop (calls whose threadpool jobs finished together) leaves in one writev:
+   * fewer syscalls here and fewer wakeups of the client.
+   */
   private send(segments: Buffer[]): void {
     const length = replyLength(segments);
     const s = this.socket;
-    s.cork();
+    if (!this.corked) {
+      this.corked = true;
+      s.cork();
+      setImmediate(this.uncork);
+    }
     s.write(recordHeader(length));
     for (const seg of segments) s.write(seg);
-    s.uncork();
     this.bytesOut += length + 4;
   }
 

@@ -9,6 +9,12 @@
  * export) it was never given a handle for, even though the backend's own
  * handles (inode + generation) are guessable. The secret lives in the state
  * directory, so handles survive restarts. Lengths stay multiples of 4.
+ *
+ * Clients send the same few handles over and over (and READDIRPLUS issues
+ * hundreds per reply), so results are remembered: a handle whose MAC was
+ * verified once is recognised again by its exact bytes, and an issued handle
+ * is reused for the same (export, backend handle). Exact-byte keys make a hit
+ * equivalent to computing the MAC again; both maps are bounded.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { MAX_BACKEND_HANDLE } from '../backend/backend.js';
@@ -24,7 +30,44 @@ export interface DecodedHandle {
   backendHandle: Buffer;
 }
 
+/** Entries per generation of each cache (so at most twice this many are kept). */
+const CACHE_GENERATION = 8192;
+
+/**
+ * A bounded map in two generations: inserts go to the young one; when it is
+ * full it becomes the old one and the previous old one is dropped. Hits in the
+ * old generation move to the young one. Approximately LRU, without the
+ * delete-and-reinsert on every hit that an exact LRU needs.
+ */
+class GenerationalCache<V> {
+  private young = new Map<string, V>();
+  private old = new Map<string, V>();
+
+  constructor(private readonly generation: number) {}
+
+  get(key: string): V | undefined {
+    const v = this.young.get(key);
+    if (v !== undefined) return v;
+    const o = this.old.get(key);
+    if (o !== undefined) this.set(key, o);
+    return o;
+  }
+
+  set(key: string, value: V): void {
+    if (this.young.size >= this.generation) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(key, value);
+  }
+}
+
 export class HandleCodec {
+  /** Verified handle bytes (latin1) → what they decode to. */
+  private readonly verified = new GenerationalCache<DecodedHandle>(CACHE_GENERATION);
+  /** exportId + ':' + backend handle (latin1) → the handle issued for them. */
+  private readonly issued = new GenerationalCache<Buffer>(CACHE_GENERATION);
+
   constructor(private readonly secret: Buffer) {
     if (secret.length < 16) throw new Error('handle secret must be at least 16 bytes');
   }
@@ -33,9 +76,13 @@ export class HandleCodec {
     return createHmac('sha256', this.secret).update(body).digest().subarray(0, MAC_BYTES);
   }
 
+  /** The returned buffer may be shared with other callers: do not modify it. */
   encode(exportId: number, backendHandle: Buffer): Buffer {
     const len = backendHandle.length;
     if (len > MAX_BACKEND_HANDLE) throw new Error(`backend handle of ${len} bytes exceeds ${MAX_BACKEND_HANDLE}`);
+    const key = `${exportId >>> 0}:${backendHandle.toString('latin1')}`;
+    const known = this.issued.get(key);
+    if (known) return known;
     const bodyLen = HEADER + len + ((4 - (len & 3)) & 3);
     const fh = Buffer.alloc(bodyLen + MAC_BYTES);
     fh[0] = VERSION;
@@ -43,11 +90,16 @@ export class HandleCodec {
     fh.writeUInt32BE(exportId >>> 0, 4);
     backendHandle.copy(fh, HEADER);
     this.mac(fh.subarray(0, bodyLen)).copy(fh, bodyLen);
+    this.issued.set(key, fh);
     return fh;
   }
 
-  /** Throws NfsError(BADHANDLE) for anything this server did not issue. */
+  /** Throws NfsError(BADHANDLE) for anything this server did not issue. The result may be shared: do not modify it. */
   decode(fh: Buffer): DecodedHandle {
+    // Bounded before the key is built: longer input is rejected below without being cached.
+    const key = fh.length <= NFS3_FHSIZE ? fh.toString('latin1') : undefined;
+    const known = key === undefined ? undefined : this.verified.get(key);
+    if (known) return known;
     if (fh.length < HEADER + MAC_BYTES || fh.length > NFS3_FHSIZE || fh[0] !== VERSION) {
       throw new NfsError(NfsStat3.BADHANDLE);
     }
@@ -57,6 +109,9 @@ export class HandleCodec {
     if (!timingSafeEqual(this.mac(fh.subarray(0, bodyLen)), fh.subarray(bodyLen))) {
       throw new NfsError(NfsStat3.BADHANDLE);
     }
-    return { exportId: fh.readUInt32BE(4), backendHandle: fh.subarray(HEADER, HEADER + len) };
+    // A copy: `fh` is usually a view into a request buffer that is reused once the call is done.
+    const decoded = { exportId: fh.readUInt32BE(4), backendHandle: Buffer.from(fh.subarray(HEADER, HEADER + len)) };
+    this.verified.set(key!, decoded);
+    return decoded;
   }
 }

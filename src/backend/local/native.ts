@@ -13,17 +13,23 @@ import { NfsError } from '../errors.js';
 import { NfsStat3 } from '../../proto/nfs3/constants.js';
 import type { NfsTime3 } from '../../proto/nfs3/types.js';
 
+type AddonCall = (
+  op: number,
+  creds: Uint32Array | null,
+  params: Float64Array,
+  b0?: Buffer | null,
+  b1?: Buffer | null,
+  b2?: Buffer | null,
+  b3?: Buffer | null,
+  data?: Buffer | null,
+) => Promise<Buffer>;
+
 interface Addon {
-  call(
-    op: number,
-    creds: Uint32Array | null,
-    params: Float64Array,
-    b0?: Buffer | null,
-    b1?: Buffer | null,
-    b2?: Buffer | null,
-    b3?: Buffer | null,
-    data?: Buffer | null,
-  ): Promise<Buffer>;
+  /** One job, queued now. */
+  call: AddonCall;
+  /** One job, queued at the next flush() together with the others held for the same first parameter. */
+  hold: AddonCall;
+  flush(): void;
 }
 
 /** Must match `enum op` in native/nfsnode.c. */
@@ -78,6 +84,25 @@ function native(): Addon {
   return addon;
 }
 
+/**
+ * Short, read-only jobs (one object by handle or descriptor, no fsync, no
+ * directory scan): those issued in one turn of the event loop run as one
+ * threadpool job per object, which saves a thread wakeup and a completion
+ * per call. Anything that may take long or changes the filesystem runs alone,
+ * so it never waits behind, or holds up, other calls.
+ */
+const BATCHED = new Set<Op>([Op.GETATTR, Op.STATFS, Op.LOOKUP, Op.ACCESS, Op.READLINK]);
+/** Reads up to this size are short enough to batch. */
+const BATCHED_READ_MAX = 64 << 10;
+
+let flushQueued = false;
+
+/** In the check phase: after every call that the I/O events of this loop turn started. */
+function flushHeld(): void {
+  flushQueued = false;
+  native().flush();
+}
+
 /** One addon job. A failed SETATTR guard comes back with code 'NOT_SYNC' and leaves as NfsError(NOT_SYNC). */
 async function call(
   op: Op,
@@ -89,8 +114,15 @@ async function call(
   b3?: Buffer | null,
   data?: Buffer | null,
 ): Promise<Cursor> {
+  const a = native();
+  const batched = BATCHED.has(op) || (op === Op.PREAD && data !== undefined && data !== null && data.length <= BATCHED_READ_MAX);
+  if (batched && !flushQueued) {
+    flushQueued = true;
+    setImmediate(flushHeld);
+  }
   try {
-    return new Cursor(await native().call(op, creds && packCreds(creds), Float64Array.from(params), b0, b1, b2, b3, data));
+    const run = batched ? a.hold : a.call;
+    return new Cursor(await run(op, creds && packCreds(creds), Float64Array.from(params), b0, b1, b2, b3, data));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'NOT_SYNC') throw new NfsError(NfsStat3.NOT_SYNC);
     throw err;
