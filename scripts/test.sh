@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 missing=()
 command -v nfs-ls >/dev/null 2>&1 || missing+=(libnfs-utils)
+# Debian's Chromium, for the admin page's browser test (test/admin/browser.test.ts).
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     apt-get update -qq

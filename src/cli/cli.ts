@@ -10,10 +10,11 @@ import { parseArgs } from 'node:util';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo, type Command, type Parsed } from './command.js';
 import { attachCommand } from './attach.js';
 import { ejectCommand } from './eject.js';
+import { reloadCommand } from './reload.js';
 import { serveCommand } from './serve.js';
 import { statusCommand } from './status.js';
 
-const COMMANDS: readonly Command[] = [serveCommand, statusCommand, ejectCommand, attachCommand];
+const COMMANDS: readonly Command[] = [serveCommand, statusCommand, ejectCommand, attachCommand, reloadCommand];
 
 const stdio: CliIo = {
   out: (line) => process.stdout.write(line + '\n'),

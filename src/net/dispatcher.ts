@@ -100,8 +100,28 @@ function foreignRpcVersionXid(record: Buffer): number | undefined {
   return record.readUInt32BE(0);
 }
 
+/** One answered call, for an observer (metrics, call tracing). */
+export interface ObservedCall {
+  xid: number;
+  prog: number;
+  vers: number;
+  proc: number;
+  remote: Remote;
+  /** process.hrtime.bigint() when the record arrived and when its reply was ready. */
+  startNs: bigint;
+  endNs: bigint;
+  /** The reply record: its RPC status and, when accepted, the procedure's status word. */
+  reply: readonly Buffer[];
+  /** What the handler returned, when it ran (undefined for refusals and replays). */
+  result: unknown;
+}
+
+export type CallObserver = (call: ObservedCall) => void;
+
 export class Dispatcher {
   private readonly programs = new Map<number, ProgramEntry>();
+  /** Sees every answered call; unset (the default), all it costs is this one check per record. */
+  observer: CallObserver | undefined;
 
   constructor(
     programs: readonly Program[],
@@ -122,7 +142,30 @@ export class Dispatcher {
   }
 
   /** The reply record for one call record, as segments; undefined when the record must be dropped unanswered. */
-  async dispatch(record: Buffer, remote: Remote): Promise<Buffer[] | undefined> {
+  dispatch(record: Buffer, remote: Remote): Promise<Buffer[] | undefined> {
+    const observer = this.observer;
+    return observer === undefined ? this.answer(record, remote, undefined) : this.observed(record, remote, observer);
+  }
+
+  private async observed(record: Buffer, remote: Remote, observer: CallObserver): Promise<Buffer[] | undefined> {
+    const startNs = process.hrtime.bigint();
+    const outcome = { result: undefined as unknown };
+    const reply = await this.answer(record, remote, outcome);
+    // A record too short for a call header was dropped unanswered: there is no call to report.
+    if (reply !== undefined && record.length >= 24) {
+      const endNs = process.hrtime.bigint();
+      const [xid, prog, vers, proc] = [record.readUInt32BE(0), record.readUInt32BE(12), record.readUInt32BE(16), record.readUInt32BE(20)];
+      try {
+        observer({ xid, prog, vers, proc, remote, startNs, endNs, reply, result: outcome.result });
+      } catch (err) {
+        // Bookkeeping must never cost the client its reply.
+        this.log.error('rpc: call observer failed', { err });
+      }
+    }
+    return reply;
+  }
+
+  private async answer(record: Buffer, remote: Remote, outcome: { result: unknown } | undefined): Promise<Buffer[] | undefined> {
     const r = new XdrReader(record);
     let call: CallHeader;
     try {
@@ -165,13 +208,13 @@ export class Dispatcher {
       return acceptErrorReply(xid, AcceptStat.GARBAGE_ARGS);
     }
 
-    if (!proc.cacheReplies) return this.run(call, proc, args, remote, auth);
+    if (!proc.cacheReplies) return this.run(call, proc, args, remote, auth, outcome);
     const key = replyCacheKey(remote.address, xid, call.prog, call.vers, call.proc, record.subarray(argsStart, r.offset));
     const seen = this.replyCache.begin(key);
     if (seen.kind === 'replay') return [seen.reply];
     // The original is still running: its reply will answer the client.
     if (seen.kind === 'running') return undefined;
-    const reply = await this.run(call, proc, args, remote, auth);
+    const reply = await this.run(call, proc, args, remote, auth, outcome);
     this.replyCache.finish(key, Buffer.concat(reply));
     return reply;
   }
@@ -182,6 +225,7 @@ export class Dispatcher {
     args: unknown,
     remote: Remote,
     auth: AuthSys | undefined,
+    outcome: { result: unknown } | undefined,
   ): Promise<Buffer[]> {
     const ctx: CallContext = { xid: call.xid, remote, auth };
     try {
@@ -190,6 +234,7 @@ export class Dispatcher {
       const w = new XdrWriter();
       writeSuccessHeader(w, call.xid, AUTH_NONE);
       proc.codec.writeResult(w, result);
+      if (outcome) outcome.result = result;
       return w.segments();
     } catch (err) {
       return this.failed(call, proc, remote, err);

@@ -1,5 +1,5 @@
 /**
- * What the control socket offers (status, eject, attach) and where it is:
+ * What the control socket offers (status, eject, attach, reload) and where it is:
  * `<state dir>/control.sock`, so the CLI finds a server by the same
  * --state-dir it was started with.
  */
@@ -31,17 +31,23 @@ export interface Administered {
   attach(path: string): Promise<ExportStatus>;
 }
 
+/** The control socket also reloads the exports file (see NfsServer.reload). */
+export interface Controlled extends Administered {
+  reload(): Promise<unknown>;
+}
+
 function exportArg(args: Record<string, unknown>): string {
   const p = args.export;
   if (typeof p !== 'string' || p === '') throw new Error('missing argument: export (the exported path)');
   return p;
 }
 
-export function adminHandlers(server: Administered): Record<string, ControlHandler> {
+export function adminHandlers(server: Controlled): Record<string, ControlHandler> {
   return {
     status: () => server.status(),
     eject: (args) => server.eject(exportArg(args)),
     attach: (args) => server.attach(exportArg(args)),
+    reload: () => server.reload(),
   };
 }
 

@@ -6,14 +6,19 @@ import { createHash } from 'node:crypto';
 import type { Backend } from '../backend/backend.js';
 import { NfsError } from '../backend/errors.js';
 import { NfsStat3 } from '../proto/nfs3/constants.js';
+import type { Remote } from '../programs/program.js';
+import { AccessControl, type AccessControlOptions, type AccessOptions, type ClientRule } from './access.js';
 import { HandleCodec } from './handles.js';
 
-export interface ExportOptions {
-  readOnly: boolean;
-  /** uid/gid that root (and AUTH_NONE callers) are mapped to; root is squashed unless noRootSquash. */
-  anonUid: number;
-  anonGid: number;
-  noRootSquash: boolean;
+/**
+ * The access options here (readOnly, squashing, secure) are what every
+ * client gets when `clients` is absent (the one-command default); with
+ * `clients`, each client gets those of its first matching rule, and a client
+ * matching none is refused.
+ */
+export interface ExportOptions extends AccessOptions {
+  /** exports(5) client list, first match wins; absent: everyone. */
+  clients?: readonly ClientRule[] | undefined;
   /**
    * What clients get while the export is ejected: 'stale' (NFS3ERR_STALE, the
    * default: a clear error, nothing waits on storage that may never return) or
@@ -30,6 +35,9 @@ export const DEFAULT_EXPORT_OPTIONS: ExportOptions = {
   anonUid: 65534,
   anonGid: 65534,
   noRootSquash: false,
+  allSquash: false,
+  // Unlike knfsd's default: the one-command server must work with clients on unprivileged ports (libnfs as a user).
+  secure: false,
   whileDetached: 'stale',
 };
 
@@ -39,7 +47,8 @@ export interface Export {
   /** The path clients mount, e.g. "/srv/media". */
   readonly path: string;
   readonly backend: Backend;
-  readonly options: ExportOptions;
+  /** Replaced as a whole by a reload (ExportRegistry.reconfigure): read it per call, do not keep it. */
+  options: ExportOptions;
 }
 
 /** A stable 32-bit id for an export path (knfsd derives its fsid from the filesystem; we from the export). */
@@ -51,7 +60,14 @@ export class ExportRegistry {
   private readonly byId = new Map<number, Export>();
   private readonly byPathMap = new Map<string, Export>();
 
-  constructor(readonly handles: HandleCodec) {}
+  private readonly clients: AccessControl;
+
+  constructor(
+    readonly handles: HandleCodec,
+    access: Partial<AccessControlOptions> = {},
+  ) {
+    this.clients = new AccessControl(access);
+  }
 
   add(path: string, backend: Backend, options: Partial<ExportOptions> = {}, id = exportIdOf(path)): Export {
     if (this.byPathMap.has(path)) throw new Error(`export ${path} is already defined`);
@@ -59,7 +75,14 @@ export class ExportRegistry {
     const exp: Export = { id, path, backend, options: { ...DEFAULT_EXPORT_OPTIONS, ...options } };
     this.byId.set(id, exp);
     this.byPathMap.set(path, exp);
+    this.clients.reset(this.list());
     return exp;
+  }
+
+  /** New options for an export (a reload): the next call of every client is decided by them. */
+  reconfigure(exp: Export, options: Partial<ExportOptions>): void {
+    exp.options = { ...DEFAULT_EXPORT_OPTIONS, ...options };
+    this.clients.reset(this.list());
   }
 
   remove(path: string): Export | undefined {
@@ -67,6 +90,7 @@ export class ExportRegistry {
     if (exp) {
       this.byPathMap.delete(path);
       this.byId.delete(exp.id);
+      this.clients.reset(this.list());
     }
     return exp;
   }
@@ -77,6 +101,29 @@ export class ExportRegistry {
 
   list(): Export[] {
     return [...this.byPathMap.values()];
+  }
+
+  /**
+   * The options `remote` gets on `exp`. Throws NfsError ACCES for a client
+   * the export's list does not allow: knfsd's answer depends on how the host
+   * is unknown (STALE when its client domain has no such export), but STALE
+   * tells a client the file is gone for good (Linux then drops the inode),
+   * while this is a permission the admin may grant by a reload, after which
+   * the same handles work again. PERM for a `secure` export called from a
+   * source port >= 1024, exactly as knfsd (nfsd_setuser_and_check_port).
+   */
+  authorize(exp: Export, remote: Remote): AccessOptions {
+    const granted = this.clients.decide(exp, remote.address);
+    if (!granted) throw new NfsError(NfsStat3.ACCES, `client ${remote.address} is not allowed on ${exp.path}`);
+    if (granted.secure && remote.port >= 1024) {
+      throw new NfsError(NfsStat3.PERM, `${exp.path} is "secure": port ${remote.port} of ${remote.address} is not privileged`);
+    }
+    return granted;
+  }
+
+  /** Settles once `remote`'s calls can be decided (its host names looked up, bounded); undefined when they can now. */
+  prepare(remote: Remote): Promise<void> | undefined {
+    return this.clients.prepare(remote.address);
   }
 
   handleFor(exp: Export, backendHandle: Buffer): Buffer {

@@ -9,6 +9,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ControlServer } from '../admin/control.js';
+import { AdminHttpServer, isLoopback, tokenFromFile } from '../admin/http.js';
 import type { Backend } from '../backend/backend.js';
 import { Dispatcher } from '../net/dispatcher.js';
 import { TcpTransport, type ConnectionStats, type TcpLimits } from '../net/tcp.js';
@@ -23,13 +24,15 @@ import { IPPROTO_TCP, IPPROTO_UDP, PMAP_PORT } from '../proto/portmap/constants.
 import type { Mapping } from '../proto/portmap/pmap.js';
 import type { Program, Remote } from '../programs/program.js';
 import { DEFAULT_LIMITS, type ServerEnv, type TransferLimits } from './env.js';
-import { ExportRegistry, type Export, type ExportOptions } from './exports.js';
+import { preparingClients } from './access.js';
+import { ExportRegistry, exportIdOf, type Export, type ExportOptions } from './exports.js';
 import { HandleCodec } from './handles.js';
 import { silentLogger, type Logger } from './log.js';
 import { adminHandlers, controlSocketPath, type ExportStatus } from './admin.js';
 import { DEFAULT_LIFECYCLE, ExportLifecycle, type EjectReport, type LifecycleOptions } from './lifecycle.js';
 import { isWithin, MountList, type MountEntry } from './mount-list.js';
 import { defaultStateDir, isRoot, MOUNT_LIST_FILE, StateDir } from './state-dir.js';
+import { callObserver, CallNames, ServerMetrics } from './metrics.js';
 
 export const NFS_PORT = 2049;
 /** The unprivileged default: a non-root user cannot bind 2049. */
@@ -40,6 +43,21 @@ export interface ExportSpec {
   path: string;
   backend: Backend;
   options?: Partial<ExportOptions>;
+  /** The id handles carry (exports(5) fsid=); default: derived from the path. */
+  id?: number;
+}
+
+/** An export as a reload wants it: its backend is made only if the path is new. */
+export interface ReloadSpec extends Omit<ExportSpec, 'backend'> {
+  backend(): Promise<Backend>;
+}
+
+export interface ReloadReport {
+  added: string[];
+  /** Exports no longer in the list (or whose id changed), released as by eject. */
+  removed: EjectReport[];
+  /** Exports kept, with the options of the new list from their next call on. */
+  kept: string[];
 }
 
 export interface NfsServerOptions {
@@ -64,7 +82,27 @@ export interface NfsServerOptions {
   removal?: Partial<RemovalOptions>;
   /** Serve the control socket `<stateDir>/control.sock` for status/eject/attach (default true). */
   control?: boolean;
+  /** Where reload() gets the new export list (the exports file); it throws to keep the current one. */
+  reloadSource?: () => Promise<ReloadSpec[]>;
+  /** The admin web page, its API and /metrics over HTTP (default off; see AdminOptions). */
+  admin?: AdminOptions;
 }
+
+export interface AdminOptions {
+  host: string;
+  /** 0 picks a free port (adminAddress() tells which). */
+  port: number;
+  /**
+   * Required on API requests when set. Bound beyond loopback without one, the
+   * token in `<stateDir>/admin-token` is used (created on first start).
+   */
+  token?: string;
+  /** A taken port is logged and the server runs without the page, instead of failing to start. */
+  optional?: boolean;
+}
+
+/** Where a token is kept for an admin page bound beyond loopback. */
+export const ADMIN_TOKEN_FILE = 'admin-token';
 
 export interface RemovalOptions extends Omit<LifecycleOptions, 'log'> {
   /** How often the mount table is looked at for exports whose filesystem went or came back (default 2 s). */
@@ -114,7 +152,14 @@ export class NfsServer {
   private readonly log: Logger;
   private readonly activityByExport = new Map<Export, ExportActivity>();
   private readonly lifecycles = new Map<Export, ExportLifecycle>();
+  /** Closed by stop(): those given, plus those reloads added, less those they removed. */
+  private readonly backends: Set<Backend>;
+  private removal: RemovalOptions = DEFAULT_REMOVAL;
+  private reloading: Promise<unknown> = Promise.resolve();
   private control: ControlServer | undefined;
+  private readonly callNames = new CallNames();
+  private readonly metrics: ServerMetrics | undefined;
+  private adminHttp: { server: AdminHttpServer; host: string; port: number; url: string } | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private main: Listener | undefined;
   private portmapListener: Listener | undefined;
@@ -125,7 +170,10 @@ export class NfsServer {
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
 
   constructor(private readonly options: NfsServerOptions) {
-    this.log = options.log ?? silentLogger;
+    this.backends = new Set(options.exports.map((e) => e.backend));
+    const log = options.log ?? silentLogger;
+    this.metrics = options.admin ? new ServerMetrics(this, this.callNames) : undefined;
+    this.log = this.metrics ? this.metrics.counting(log) : log;
   }
 
   /** The exports served (available once started). */
@@ -152,13 +200,8 @@ export class NfsServer {
     const stateDir = await StateDir.open(o.stateDir ?? defaultStateDir());
     const registry = new ExportRegistry(new HandleCodec(await stateDir.handleKey()));
     const removal = { ...DEFAULT_REMOVAL, ...o.removal };
-    for (const e of o.exports) {
-      const whileDetached = e.options?.whileDetached ?? 'stale';
-      const lifecycle = new ExportLifecycle(e.path, e.backend, whileDetached, { ...removal, log: this.log });
-      // The protocol layer only ever sees the gated backend: eject can then stop every call.
-      this.lifecycles.set(registry.add(e.path, lifecycle.gate.gated, e.options), lifecycle);
-    }
-    await Promise.all([...this.lifecycles.values()].map((l) => l.init()));
+    this.removal = removal;
+    await Promise.all(o.exports.map((e) => this.serveExport(registry, e)));
     this.registry = registry;
     this.mounts = await MountList.load(stateDir.file(MOUNT_LIST_FILE), this.log);
     this.startTimers(removal);
@@ -175,16 +218,131 @@ export class NfsServer {
         onMount: (exp, remote) => this.log.info('mount', { export: exp.path, client: describe(remote) }),
         onUnmount: (exp, remote) => this.unmounted(exp, remote),
       }),
-      createNfs3Program(env),
+      // Handlers decide access synchronously: a client's host names (for name rules) are looked up before.
+      preparingClients(createNfs3Program(env), (remote) => registry.prepare(remote)),
     ];
     const tcpLimits: Partial<TcpLimits> = { maxRecord: limits.writeMax + (64 << 10), ...o.tcp };
     const main = new Dispatcher(programs, this.log);
+    this.callNames.add(programs);
+    main.observer = callObserver(this.callNames, this.metrics, this.log);
     const udp = o.udp ?? true;
     const port = o.port ?? (isRoot() ? NFS_PORT : NFS_PORT_UNPRIVILEGED);
     this.main = await this.listenWithHostFallback(main, port, udp, tcpLimits);
 
     const portmap = o.portmap ?? (isRoot() ? { port: PMAP_PORT } : false);
     if (portmap) await this.startPortmap(portmap.port, programs, udp);
+    if (o.admin) await this.startAdmin(o.admin, stateDir);
+    this.log.info('started', {
+      ...this.address(),
+      exports: o.exports.map((e) => e.path),
+      ...(this.adminHttp && { admin: this.adminHttp.url }),
+    });
+  }
+
+  private async startAdmin(opts: AdminOptions, stateDir: StateDir): Promise<void> {
+    let token = opts.token;
+    const tokenFile = stateDir.file(ADMIN_TOKEN_FILE);
+    if (!token && !isLoopback(opts.host)) token = await tokenFromFile(tokenFile);
+    const api = {
+      status: () => this.status(),
+      eject: (path: string) => this.eject(path),
+      attach: (path: string) => this.attach(path),
+      metrics: () => this.metrics!.text(),
+      totals: () => ({ ...this.metrics!.snapshot(), connections: this.connections().length }),
+    };
+    const server = new AdminHttpServer(api, { ...opts, token }, this.log);
+    let port: number;
+    try {
+      port = await server.listen();
+    } catch (err) {
+      if (!opts.optional) throw err;
+      this.log.warn('admin page not served', { host: opts.host, port: opts.port, err });
+      return;
+    }
+    const url = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}/`;
+    this.adminHttp = { server, host: opts.host, port, url };
+    this.log.info('admin page', {
+      url,
+      ...(token && { token: opts.token ? 'as configured' : `in ${tokenFile}` }),
+    });
+  }
+
+  /** Where the admin page is served, if it is. */
+  adminAddress(): { host: string; port: number } | undefined {
+    return this.adminHttp && { host: this.adminHttp.host, port: this.adminHttp.port };
+  }
+
+  /** Adds an export with its lifecycle; the protocol layer only ever sees the gated backend, so eject can stop every call. */
+  private async serveExport(registry: ExportRegistry, e: ExportSpec): Promise<Export> {
+    const lifecycle = new ExportLifecycle(e.path, e.backend, e.options?.whileDetached ?? 'stale', { ...this.removal, log: this.log });
+    const exp = registry.add(e.path, lifecycle.gate.gated, e.options, e.id);
+    this.lifecycles.set(exp, lifecycle);
+    await lifecycle.init();
+    return exp;
+  }
+
+  /**
+   * Serves the export list from `reloadSource` without dropping connections:
+   * new exports appear, removed ones are released as by eject (their handles
+   * then answer STALE), kept ones take their new options from their next
+   * call. Nothing changes when the source throws (a malformed file) or a new
+   * export cannot be set up: the error is passed on.
+   */
+  reload(): Promise<ReloadReport> {
+    const source = this.options.reloadSource;
+    if (!source) return Promise.reject(new Error('this server was not started from an exports file: nothing to reload'));
+    const run = this.reloading.then(async () => this.applyReload(await source()));
+    this.reloading = run.catch(() => {});
+    return run;
+  }
+
+  private async applyReload(specs: ReloadSpec[]): Promise<ReloadReport> {
+    const registry = this.exports;
+    const ids = new Map<number, string>();
+    for (const s of specs) {
+      const id = s.id ?? exportIdOf(s.path);
+      const other = ids.get(id);
+      if (other !== undefined) throw new Error(`export id ${id} of ${s.path} collides with ${other}`);
+      ids.set(id, s.path);
+    }
+    // An export whose id changes is another export to clients: its old handles must go stale.
+    const retiring = registry.list().filter((exp) => ids.get(exp.id) !== exp.path);
+    const adding = specs.filter((s) => !registry.byPath(s.path) || retiring.some((r) => r.path === s.path));
+    const made: ExportSpec[] = [];
+    try {
+      for (const s of adding) made.push({ ...s, backend: await s.backend() });
+    } catch (err) {
+      await Promise.all(made.map((m) => m.backend.close().catch(() => {})));
+      throw err;
+    }
+    const report: ReloadReport = { added: [], removed: [], kept: [] };
+    for (const exp of retiring) report.removed.push(await this.retire(exp));
+    for (const s of specs) {
+      const exp = registry.byPath(s.path);
+      if (exp && !made.some((m) => m.path === s.path)) {
+        registry.reconfigure(exp, s.options ?? {});
+        report.kept.push(s.path);
+      }
+    }
+    for (const m of made) {
+      this.backends.add(m.backend);
+      await this.serveExport(registry, m);
+      report.added.push(m.path);
+    }
+    this.log.info('exports reloaded', { added: report.added, removed: report.removed.map((r) => r.export), kept: report.kept });
+    return report;
+  }
+
+  /** An export leaves the list: released exactly as by eject, then forgotten and its backend closed. */
+  private async retire(exp: Export): Promise<EjectReport> {
+    const lifecycle = this.lifecycles.get(exp)!;
+    const report = await lifecycle.eject();
+    this.exports.remove(exp.path);
+    this.lifecycles.delete(exp);
+    this.activityByExport.delete(exp);
+    this.backends.delete(lifecycle.backend);
+    await lifecycle.backend.close().catch((err: unknown) => this.log.warn('backend close failed', { export: exp.path, err }));
+    return report;
   }
 
   /** Binds the given host, or "::" falling back to "0.0.0.0" on a system without IPv6. */
@@ -353,7 +511,8 @@ export class NfsServer {
    * Other exports keep being served.
    */
   eject(path: string): Promise<EjectReport> {
-    return this.lifecycleOf(path).lifecycle.eject();
+    const { lifecycle } = this.lifecycleOf(path);
+    return this.metrics ? this.metrics.timeEject(() => lifecycle.eject()) : lifecycle.eject();
   }
 
   /** Serves an ejected export again; rejects when its filesystem is not mounted at its path. */
@@ -443,6 +602,9 @@ export class NfsServer {
       }
     };
     for (const t of this.timers.splice(0)) clearInterval(t);
+    const admin = this.adminHttp;
+    this.adminHttp = undefined;
+    if (admin) await attempt('admin page close', () => admin.server.close());
     const control = this.control;
     this.control = undefined;
     if (control) await attempt('control socket close', () => control.close());
@@ -457,10 +619,9 @@ export class NfsServer {
         l ? [attempt('tcp close', () => l.tcp.close(graceMs)), attempt('udp close', async () => l.udp?.close(graceMs))] : [],
       ),
     );
-    // From the options, not the registry: a start that failed early must still close what it was given.
-    const backends = new Set(this.options.exports.map((e) => e.backend));
+    // Not from the registry: a start that failed early must still close what it was given.
     await Promise.all(
-      [...backends].map((b) => attempt('backend flush and close', async () => {
+      [...this.backends].map((b) => attempt('backend flush and close', async () => {
         await b.flush();
         await b.close();
       })),

@@ -8,6 +8,7 @@ import { isErrno, NfsError, statusOf } from '../../backend/errors.js';
 import { Ftype3, NfsStat3 } from '../../proto/nfs3/constants.js';
 import type { ExportNode, MountBody } from '../../proto/mount/common.js';
 import { MNTNAMLEN, MountStat3 } from '../../proto/mount/constants.js';
+import type { AccessOptions } from '../../server/access.js';
 import { credentialsFor } from '../../server/credentials.js';
 import type { ServerEnv } from '../../server/env.js';
 import type { Export } from '../../server/exports.js';
@@ -71,14 +72,25 @@ export class MountService {
     readonly hooks: MountHooks = {},
   ) {}
 
-  /** Whether `remote` may mount `exp`. Per-host access control belongs here and in groupsOf(). */
-  allowed(_exp: Export, _remote: Remote): boolean {
-    return true;
+  /**
+   * The client's options on `exp` (its exports-file entry); NfsError ACCES
+   * when it may not mount it, including from an unprivileged port on a
+   * `secure` export, which rpc.mountd refuses with MNT3ERR_ACCES too
+   * ("illegal port"). Logged, as mountd does: the admin needs to see why.
+   */
+  private granted(exp: Export, remote: Remote): AccessOptions {
+    try {
+      return this.env.exports.authorize(exp, remote);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      this.env.log.warn('mount refused', { export: exp.path, client: `${remote.address}:${remote.port}`, reason });
+      throw new NfsError(NfsStat3.ACCES, reason);
+    }
   }
 
-  /** The clients an export is offered to, as EXPORT lists them; knfsd sends "*" for everyone. */
-  groupsOf(_exp: Export): string[] {
-    return ['*'];
+  /** The clients an export is offered to, as EXPORT lists them: the hosts as written, "*" for everyone (as knfsd). */
+  groupsOf(exp: Export): string[] {
+    return exp.options.clients?.map((c) => c.host) ?? ['*'];
   }
 
   /** The export holding a path (the deepest, if exports nest) and the components below it. */
@@ -109,7 +121,8 @@ export class MountService {
       const found = this.exportOf(components);
       if (!found) throw new NfsError(NfsStat3.NOENT, 'not exported');
       const { exp, below } = found;
-      if (!this.allowed(exp, ctx.remote)) throw new NfsError(NfsStat3.ACCES, 'client not allowed');
+      await this.env.exports.prepare(ctx.remote);
+      const granted = this.granted(exp, ctx.remote);
       const refused = await this.hooks.refuseMount?.(exp);
       if (refused !== undefined) {
         // NOENT, as for storage found missing below: there is nothing to mount there now.
@@ -117,7 +130,7 @@ export class MountService {
         return { status: MountStat3.NOENT };
       }
       this.env.touch(exp, ctx.remote);
-      const op = { cred: credentialsFor(ctx.auth, exp.options) };
+      const op = { cred: credentialsFor(ctx.auth, granted) };
       let fh = await exp.backend.root(op);
       for (const name of below) {
         const { handle, attrs } = await exp.backend.lookup(fh, Buffer.from(name), op);

@@ -15,7 +15,7 @@ export function access(s: Nfs3Support): Procedure<AccessArgs, AccessResult> {
       try {
         t = s.target(object, call);
         const { granted, attrs } = await t.backend.access(t.handle, asked, t.op);
-        const allowed = t.exp.options.readOnly ? granted & ~CHANGES : granted;
+        const allowed = t.granted.readOnly ? granted & ~CHANGES : granted;
         // Only bits that were asked for: clients may treat any other bit as meaningful.
         return { status: NfsStat3.OK, objAttributes: await s.postOpAttrs(t, attrs), access: allowed & asked };
       } catch (err) {

@@ -8,6 +8,7 @@ import type { Backend, OpContext } from '../../backend/backend.js';
 import { isErrno, NfsError, statusOf } from '../../backend/errors.js';
 import { NfsStat3 } from '../../proto/nfs3/constants.js';
 import type { Fattr3, FileHandle } from '../../proto/nfs3/types.js';
+import type { AccessOptions } from '../../server/access.js';
 import { credentialsFor } from '../../server/credentials.js';
 import type { ServerEnv } from '../../server/env.js';
 import type { Export } from '../../server/exports.js';
@@ -19,6 +20,8 @@ export interface Target {
   /** The backend's handle inside the client's handle. */
   handle: FileHandle;
   op: OpContext;
+  /** What this client may do on the export (its exports-file entry): read-only, squashing. */
+  granted: AccessOptions;
 }
 
 /** The largest file offset the server accepts (knfsd's OFFSET_MAX: offsets are signed 64-bit in the kernel and in Node). */
@@ -27,11 +30,16 @@ export const OFFSET_MAX = (1n << 63n) - 1n;
 export class Nfs3Support {
   constructor(readonly env: ServerEnv) {}
 
-  /** Resolves a client handle; throws NfsError(BADHANDLE|STALE). */
+  /**
+   * Resolves a client handle and checks the client may use its export, on
+   * every call, so a handle is worth nothing on a host the export does not
+   * allow; throws NfsError(BADHANDLE|STALE|ACCES|PERM).
+   */
   target(fh: FileHandle, call: CallContext): Target {
     const { exp, handle } = this.env.exports.resolve(fh);
+    const granted = this.env.exports.authorize(exp, call.remote);
     this.env.touch(exp, call.remote);
-    return { exp, backend: exp.backend, handle, op: { cred: credentialsFor(call.auth, exp.options) } };
+    return { exp, backend: exp.backend, handle, op: { cred: credentialsFor(call.auth, granted) }, granted };
   }
 
   /** As target(), for a procedure that changes the export. */
@@ -44,7 +52,7 @@ export class Nfs3Support {
    * their ROFS reply carries the object's post-op attributes.
    */
   requireWritable(t: Target): Target {
-    if (t.exp.options.readOnly) throw new NfsError(NfsStat3.ROFS);
+    if (t.granted.readOnly) throw new NfsError(NfsStat3.ROFS);
     return t;
   }
 
