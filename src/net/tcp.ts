@@ -88,7 +88,11 @@ class Connection {
     // Node's socket timeouts are unref'd and cleared on destroy: they never keep the process alive.
     socket.setTimeout(transport.limits.idleTimeoutMs);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('drain', () => this.updateFlow());
+    socket.on('drain', () => {
+      this.startParked();
+      this.updateFlow();
+      this.endIfDone();
+    });
     socket.on('timeout', () => this.onTimeout());
     socket.on('end', () => {
       this.ended = true;
@@ -119,7 +123,7 @@ class Connection {
 
   private onRecord(record: Buffer): void {
     if (this.socket.destroyed) return;
-    if (this.inFlight >= this.transport.limits.maxInFlight || this.transport.draining) {
+    if (!this.mayStart()) {
       this.parked.push(record);
       this.updateFlow();
       return;
@@ -139,12 +143,27 @@ class Connection {
     this.inFlight--;
     this.transport.inFlight--;
     if (reply && !this.socket.destroyed && this.socket.writable) this.send(reply);
-    while (this.parked.length > 0 && this.inFlight < this.transport.limits.maxInFlight && !this.transport.draining) {
-      this.start(this.parked.shift()!);
-    }
+    this.startParked();
     this.updateFlow();
     this.endIfDone();
     if (this.transport.inFlight === 0) this.transport.settled();
+  }
+
+  /**
+   * Another call may start: under the in-flight cap, not closing, and the
+   * peer is taking our replies. Without the last condition one chunk of small
+   * READ calls from a client that never reads would pile up a reply each
+   * (up to rtmax apiece) in the socket's buffer.
+   */
+  private mayStart(): boolean {
+    const limits = this.transport.limits;
+    return (
+      this.inFlight < limits.maxInFlight && !this.transport.draining && this.socket.writableLength <= limits.writeHighWater
+    );
+  }
+
+  private startParked(): void {
+    while (this.parked.length > 0 && this.mayStart()) this.start(this.parked.shift()!);
   }
 
   private endIfDone(): void {
