@@ -4,16 +4,18 @@
  * completes (in any order: clients match replies by xid).
  *
  * Every resource a peer can make us spend is bounded: the size of a record,
- * the calls in flight per connection (beyond the cap, records already read are
- * parked and the socket stops reading, so the kernel's window pushes back on
- * the client), the reply bytes queued for a peer that does not read, the
- * number of connections, and how long an idle connection is kept.
+ * the calls in flight per connection and over the whole server (beyond either
+ * cap, records already read are parked and the socket stops reading, so the
+ * kernel's window pushes back on the client; see CallBudget for who goes
+ * next), the reply bytes queued for a peer that does not read, the number of
+ * connections, and how long an idle connection is kept.
  */
 import net from 'node:net';
 import type { Remote } from '../programs/program.js';
 import { RecordDecoder, RecordTooLarge, recordHeader } from '../rpc/record.js';
 import type { Logger } from '../server/log.js';
 import { DEFAULT_LIMITS } from '../server/env.js';
+import { CallBudget, type BudgetClaimant } from './call-budget.js';
 import { replyLength, type Dispatcher } from './dispatcher.js';
 
 export interface TcpLimits {
@@ -52,14 +54,18 @@ export function plainAddress(address: string | undefined): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
-class Connection {
+class Connection implements BudgetClaimant {
   readonly remote: Remote;
   readonly connectedAt = Date.now();
   calls = 0;
   bytesIn = 0;
   bytesOut = 0;
   inFlight = 0;
-  /** Records read while at the in-flight cap; they are views into chunks already received. */
+  /**
+   * Records read while at the in-flight cap or waiting for the server's
+   * budget; they are views into chunks already received. Reading stops while
+   * any are parked, so they are at most one chunk's worth.
+   */
   private readonly parked: Buffer[] = [];
   private paused = false;
   /** The peer sent FIN: answer what is in flight, then close our side. */
@@ -123,7 +129,8 @@ class Connection {
 
   private onRecord(record: Buffer): void {
     if (this.socket.destroyed) return;
-    if (!this.mayStart()) {
+    // Behind parked records, or no slot: in line, in order.
+    if (this.parked.length > 0 || !this.acquire()) {
       this.parked.push(record);
       this.updateFlow();
       return;
@@ -131,6 +138,35 @@ class Connection {
     this.start(record);
   }
 
+  /**
+   * A slot for one more call: within this connection's limits, then from the
+   * server's budget. Without a free slot there, the connection gets in line
+   * and granted() starts its next parked call when its turn comes.
+   */
+  private acquire(): boolean {
+    if (!this.mayStart()) return false;
+    const budget = this.transport.budget;
+    if (budget.tryAcquire()) return true;
+    budget.wait(this);
+    return false;
+  }
+
+  granted(): boolean {
+    if (this.parked.length === 0 || this.socket.destroyed || !this.mayStart()) return false;
+    this.start(this.parked.shift()!);
+    // More parked: back in line behind the others (or straight on if nobody waits and slots are free).
+    this.startParked();
+    this.updateFlow();
+    return true;
+  }
+
+  /** The socket closed: what it had parked is dropped, and it leaves the line. */
+  closed(): void {
+    this.parked.length = 0;
+    this.transport.budget.leave(this);
+  }
+
+  /** With a slot acquired. */
   private start(record: Buffer): void {
     this.inFlight++;
     this.calls++;
@@ -143,6 +179,8 @@ class Connection {
     this.inFlight--;
     this.transport.inFlight--;
     if (reply && !this.socket.destroyed && this.socket.writable) this.send(reply);
+    // The slot goes to whoever is in line first: this connection's own parked calls queue behind them.
+    this.transport.budget.release();
     this.startParked();
     this.updateFlow();
     this.endIfDone();
@@ -163,7 +201,7 @@ class Connection {
   }
 
   private startParked(): void {
-    while (this.parked.length > 0 && this.mayStart()) this.start(this.parked.shift()!);
+    while (this.parked.length > 0 && this.acquire()) this.start(this.parked.shift()!);
   }
 
   private endIfDone(): void {
@@ -189,7 +227,7 @@ class Connection {
     this.bytesOut += length + 4;
   }
 
-  /** Reads only while under the in-flight cap, with nothing parked, and the peer is taking our replies. */
+  /** Reads only while under the in-flight cap, with nothing parked (nor waiting for the budget), and the peer is taking our replies. */
   updateFlow(): void {
     const s = this.socket;
     if (s.destroyed) return;
@@ -208,8 +246,9 @@ class Connection {
   }
 
   private onTimeout(): void {
-    // A call stuck on a slow disk is not idleness; the reply's write re-arms the timer.
-    if (this.inFlight > 0) return;
+    // A call stuck on a slow disk is not idleness, nor is a call waiting for the server's budget
+    // (parked while this connection may start one); the reply's write re-arms the timer.
+    if (this.inFlight > 0 || (this.parked.length > 0 && this.mayStart())) return;
     this.transport.log.debug('tcp: closing idle connection', { remote: this.remote });
     this.socket.destroy();
   }
@@ -218,11 +257,14 @@ class Connection {
 export interface TcpTransportOptions {
   log: Logger;
   limits?: Partial<TcpLimits>;
+  /** Calls in flight over the whole server, shared with its other transports (default: this transport's own). */
+  budget?: CallBudget;
 }
 
 export class TcpTransport {
   readonly limits: TcpLimits;
   readonly log: Logger;
+  readonly budget: CallBudget;
   /** Calls in flight over all connections. */
   inFlight = 0;
   /** Set by close(): connections stop reading and only finish what is in flight. */
@@ -237,6 +279,7 @@ export class TcpTransport {
   ) {
     this.log = options.log;
     this.limits = { ...DEFAULT_TCP_LIMITS, ...options.limits };
+    this.budget = options.budget ?? new CallBudget();
     // Half-open: a peer that sends its calls and then shuts down its side still gets every reply.
     this.server = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.accept(socket));
     this.server.maxConnections = this.limits.maxConnections;
@@ -250,7 +293,10 @@ export class TcpTransport {
     }
     const conn = new Connection(socket, this);
     this.connections.add(conn);
-    socket.on('close', () => this.connections.delete(conn));
+    socket.on('close', () => {
+      this.connections.delete(conn);
+      conn.closed();
+    });
   }
 
   /** Listens on host:port (port 0: ephemeral); resolves with the port bound. */

@@ -1,14 +1,16 @@
 /**
  * RPC over UDP: one datagram is one call, one reply is one datagram (no
- * record marking). There is no flow control to lean on, so calls beyond a
- * global in-flight cap are dropped; the client retransmits, as it does for
- * any lost datagram.
+ * record marking). There is no flow control to lean on, so calls beyond the
+ * transport's in-flight cap, or arriving while the server's call budget is
+ * exhausted, are dropped; the client retransmits, as it does for any lost
+ * datagram.
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { Remote } from '../programs/program.js';
 import { AcceptStat } from '../rpc/constants.js';
 import type { Logger } from '../server/log.js';
+import { CallBudget } from './call-budget.js';
 import { acceptErrorReply, replyLength, type Dispatcher } from './dispatcher.js';
 import { boundedWait, plainAddress } from './tcp.js';
 
@@ -17,18 +19,22 @@ export const MAX_UDP_PAYLOAD = 65_507;
 
 export interface UdpTransportOptions {
   log: Logger;
-  /** Calls dispatched and not yet answered, over all peers. */
+  /** Calls dispatched and not yet answered, over all peers: UDP's share of the budget. */
   maxInFlight?: number;
+  /** Calls in flight over the whole server, shared with its other transports (default: this transport's own). */
+  budget?: CallBudget;
 }
 
 export class UdpTransport {
   private readonly log: Logger;
   private readonly maxInFlight: number;
+  private readonly budget: CallBudget;
   private socket: dgram.Socket | undefined;
   private inFlight = 0;
   private draining = false;
   private onSettled: (() => void) | undefined;
   calls = 0;
+  /** Datagrams dropped while closing or over a cap (the transport's or the server's). */
   dropped = 0;
 
   constructor(
@@ -37,6 +43,7 @@ export class UdpTransport {
   ) {
     this.log = options.log;
     this.maxInFlight = options.maxInFlight ?? 256;
+    this.budget = options.budget ?? new CallBudget(this.maxInFlight);
   }
 
   /** Binds host:port (port 0: ephemeral); resolves with the port bound. */
@@ -56,7 +63,7 @@ export class UdpTransport {
   }
 
   private onMessage(socket: dgram.Socket, msg: Buffer, rinfo: dgram.RemoteInfo): void {
-    if (this.draining || this.inFlight >= this.maxInFlight) {
+    if (this.draining || this.inFlight >= this.maxInFlight || !this.budget.tryAcquire()) {
       this.dropped++;
       return;
     }
@@ -91,6 +98,7 @@ export class UdpTransport {
         if (err) this.log.debug('udp: send failed', { err });
       });
     }
+    this.budget.release();
     if (this.inFlight === 0) this.onSettled?.();
   }
 

@@ -107,15 +107,19 @@ export function firstMatch(rules: readonly ClientRule[], address: string, names:
 /** Names of an address, confirmed forward; never rejects. */
 export type NameResolver = (address: string) => Promise<string[]>;
 
+/**
+ * Reverse names come from both resolvers Node has. dns.reverse (c-ares)
+ * gives a PTR answer's names but, for an /etc/hosts line, only its aliases:
+ * the line's first (canonical) name is left out, so `127.0.0.1 localhost` or
+ * `192.168.1.20 laptop` would name nobody. dns.lookupService is getnameinfo,
+ * through nsswitch as rpc.mountd asks, and gives that canonical name.
+ */
 export async function confirmedNames(address: string): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await dns.reverse(address);
-  } catch {
-    return [];
-  }
+  const [ptr, nss] = await Promise.allSettled([dns.reverse(address), dns.lookupService(address, 0)]);
+  const names = new Set(ptr.status === 'fulfilled' ? ptr.value : []);
+  if (nss.status === 'fulfilled') names.add(nss.value.hostname);
   const confirmed = await Promise.all(
-    names.map(async (name) => {
+    [...names].map(async (name) => {
       try {
         const found = await dns.lookup(name, { all: true });
         return found.some((f) => unmapAddress(f.address) === address) ? [canonicalName(name)] : [];

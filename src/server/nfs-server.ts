@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { ControlServer } from '../admin/control.js';
 import { AdminHttpServer, isLoopback, tokenFromFile } from '../admin/http.js';
 import type { Backend } from '../backend/backend.js';
+import { CallBudget } from '../net/call-budget.js';
 import { Dispatcher } from '../net/dispatcher.js';
 import { TcpTransport, type ConnectionStats, type TcpLimits } from '../net/tcp.js';
 import { UdpTransport } from '../net/udp.js';
@@ -86,6 +87,8 @@ export interface NfsServerOptions {
   reloadSource?: () => Promise<ReloadSpec[]>;
   /** The admin web page, its API and /metrics over HTTP (default off; see AdminOptions). */
   admin?: AdminOptions;
+  /** Calls in flight over every connection and UDP together (default 1024; see CallBudget). */
+  maxCallsInFlight?: number;
 }
 
 export interface AdminOptions {
@@ -158,6 +161,7 @@ export class NfsServer {
   private reloading: Promise<unknown> = Promise.resolve();
   private control: ControlServer | undefined;
   private readonly callNames = new CallNames();
+  private readonly callBudget: CallBudget;
   private readonly metrics: ServerMetrics | undefined;
   private adminHttp: { server: AdminHttpServer; host: string; port: number; url: string } | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -171,6 +175,7 @@ export class NfsServer {
 
   constructor(private readonly options: NfsServerOptions) {
     this.backends = new Set(options.exports.map((e) => e.backend));
+    this.callBudget = new CallBudget(options.maxCallsInFlight);
     const log = options.log ?? silentLogger;
     this.metrics = options.admin ? new ServerMetrics(this, this.callNames) : undefined;
     this.log = this.metrics ? this.metrics.counting(log) : log;
@@ -379,10 +384,10 @@ export class NfsServer {
     tcpLimits: Partial<TcpLimits>,
   ): Promise<Listener> {
     for (let attempt = 0; ; attempt++) {
-      const tcp = new TcpTransport(dispatcher, { log: this.log, limits: tcpLimits });
+      const tcp = new TcpTransport(dispatcher, { log: this.log, limits: tcpLimits, budget: this.callBudget });
       const bound = await tcp.listen(port, host);
       if (!udp) return { tcp, udp: undefined, port: bound };
-      const u = new UdpTransport(dispatcher, { log: this.log });
+      const u = new UdpTransport(dispatcher, { log: this.log, budget: this.callBudget });
       try {
         await u.bind(bound, host);
         return { tcp, udp: u, port: bound };
