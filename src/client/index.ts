@@ -9,3 +9,5 @@ export { PortmapClient, type PortmapConnectOptions } from './portmap.js';
 export { MountClient, MountError, mountStatName } from './mount.js';
 export { Nfs3Client, NfsClientError, nfsStatName, type FailOf, type OkOf } from './nfs3.js';
 export { NfsFs, type DirEntry, type NfsFsOptions, type NfsMountOptions, type Resolved } from './fs.js';
+export { NlmClient, type NlmConnectOptions, type NlmMessageName, type NlmVersion } from './nlm.js';
+export { NsmClient } from './nsm.js';
