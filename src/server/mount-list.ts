@@ -8,9 +8,8 @@
  * The file is advisory: losing it loses no data, so a corrupt file is logged
  * and replaced, and callers need not wait for writes.
  */
-import { open, readFile, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { createLogger, type Logger } from './log.js';
+import { StateFile } from './state-file.js';
 
 export interface MountEntry {
   /** The client's address. */
@@ -49,12 +48,11 @@ function isEntry(v: unknown): v is MountEntry {
 export class MountList {
   /** host → path → entry: per-call touch() only scans one client's few entries. */
   private readonly byHost = new Map<string, Map<string, MountEntry>>();
-  private dirty = false;
-  /** The write in progress, and the one queued behind it that every later flush() joins. */
-  private writing: Promise<void> | undefined;
-  private queued: Promise<void> | undefined;
+  private readonly file: StateFile<MountFile> | undefined;
 
-  private constructor(private readonly file: string | undefined) {}
+  private constructor(file: string | undefined) {
+    this.file = file === undefined ? undefined : new StateFile(file, () => ({ version: FORMAT_VERSION, entries: this.list() }));
+  }
 
   /**
    * Loads the list persisted in `file` (undefined: an in-memory list). A
@@ -64,22 +62,8 @@ export class MountList {
   static async load(file: string | undefined, log: Logger = createLogger()): Promise<MountList> {
     const list = new MountList(file);
     if (file === undefined) return list;
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        log.warn('mount list unreadable, starting empty', { file, err });
-      }
-      return list;
-    }
-    let parsed: Partial<MountFile>;
-    try {
-      parsed = JSON.parse(text) as Partial<MountFile>;
-    } catch (err) {
-      log.warn('mount list corrupt, starting empty', { file, err });
-      return list;
-    }
+    const parsed = (await StateFile.read(file, 'mount list', log)) as Partial<MountFile> | undefined;
+    if (parsed === undefined) return list;
     if (parsed?.version !== FORMAT_VERSION || !Array.isArray(parsed.entries)) {
       log.warn('mount list has an unknown format, starting empty', { file });
       return list;
@@ -106,7 +90,7 @@ export class MountList {
     let e = entries.get(path);
     if (e) e.lastSeen = now;
     else entries.set(path, (e = { host, path, mountedAt: now, lastSeen: now }));
-    this.dirty = true;
+    this.file?.changed();
     return { ...e };
   }
 
@@ -116,7 +100,7 @@ export class MountList {
     if (!e) return undefined;
     entries!.delete(path);
     if (entries!.size === 0) this.byHost.delete(host);
-    this.dirty = true;
+    this.file?.changed();
     return e;
   }
 
@@ -124,7 +108,7 @@ export class MountList {
     const entries = this.entriesOf(host, false);
     if (!entries) return [];
     this.byHost.delete(host);
-    this.dirty = true;
+    this.file?.changed();
     return [...entries.values()];
   }
 
@@ -150,7 +134,7 @@ export class MountList {
     for (const e of entries.values()) {
       if (isWithin(e.path, path)) {
         e.lastSeen = now;
-        this.dirty = true;
+        this.file?.changed();
       }
     }
   }
@@ -167,59 +151,12 @@ export class MountList {
       }
       if (entries.size === 0) this.byHost.delete(host);
     }
-    if (removed.length > 0) this.dirty = true;
+    if (removed.length > 0) this.file?.changed();
     return removed;
   }
 
-  /**
-   * Persists the list. Calls made while a write is in flight join one queued
-   * write, which starts after it and captures everything up to then: at most
-   * one write in flight, at most one queued, however often this is called.
-   * Resolves once a write containing the caller's changes is durable.
-   */
+  /** Persists the list (coalesced: see StateFile.flush); resolves once the caller's changes are durable. */
   flush(): Promise<void> {
-    if (this.file === undefined) return Promise.resolve();
-    this.queued ??= (this.writing ?? Promise.resolve())
-      .catch(() => {})
-      // A turn of the event loop, so calls from the same burst share this write.
-      .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
-      .then(() => {
-        this.queued = undefined;
-        const w = this.write(this.file!);
-        this.writing = w;
-        return w.finally(() => {
-          if (this.writing === w) this.writing = undefined;
-        });
-      });
-    return this.queued;
-  }
-
-  /** Temp file, fsync, rename, fsync of the directory: the file is always the old list or the new one. */
-  private async write(file: string): Promise<void> {
-    if (!this.dirty) return;
-    this.dirty = false;
-    const body: MountFile = { version: FORMAT_VERSION, entries: this.list() };
-    const tmp = `${file}.tmp`;
-    try {
-      const fh = await open(tmp, 'w', 0o600);
-      try {
-        // The mode of open() applies only to a new file; a leftover temp file keeps its own.
-        await fh.chmod(0o600);
-        await fh.writeFile(JSON.stringify(body) + '\n');
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, file);
-      const dir = await open(dirname(file), 'r');
-      try {
-        await dir.sync();
-      } finally {
-        await dir.close();
-      }
-    } catch (err) {
-      this.dirty = true;
-      throw err;
-    }
+    return this.file?.flush() ?? Promise.resolve();
   }
 }
