@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { request, type ControlHandler } from '../admin/control.js';
 import type { ExportState, EjectReport, StorageStatus } from './lifecycle.js';
+import type { LockStatus } from './locks/lock-manager.js';
 import type { MountEntry } from './mount-list.js';
 import { defaultStateDir } from './state-dir.js';
 
@@ -20,6 +21,8 @@ export interface ExportStatus extends StorageStatus {
   state: ExportState;
   /** The mount list's entries for this export (DUMP's view, with times). */
   clients: MountEntry[];
+  /** NLM locks held and queued on the export's files, by client; and how many share reservations. */
+  locks: { held: LockStatus[]; waiting: LockStatus[]; shares: number };
   /** Calls that reached the export since the server started. */
   activity: { lastActive: number; calls: number; clients: Array<{ address: string; lastSeen: number }> } | null;
 }

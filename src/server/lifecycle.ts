@@ -61,6 +61,8 @@ export interface EjectReport {
   waitedMs: number;
   /** What still holds the storage (empty when ok). */
   holders: string[];
+  /** NLM locks and share reservations on the export that were released (their clients lost them). */
+  locksReleased?: number;
 }
 
 export interface StorageStatus {

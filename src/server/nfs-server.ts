@@ -6,18 +6,21 @@
  * its own port when asked for; when a system rpcbind already owns that port,
  * the server registers with it instead.
  */
+import { hostname } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ControlServer } from '../admin/control.js';
 import { AdminHttpServer, isLoopback, tokenFromFile } from '../admin/http.js';
 import type { Backend } from '../backend/backend.js';
-import { CallBudget } from '../net/call-budget.js';
 import { Dispatcher } from '../net/dispatcher.js';
 import { TcpTransport, type ConnectionStats, type TcpLimits } from '../net/tcp.js';
 import { UdpTransport } from '../net/udp.js';
+import { CallBudget } from '../net/call-budget.js';
 import { PortmapClient } from '../client/portmap.js';
 import { createMountProgram } from '../programs/mount/index.js';
 import { createNfs3Program } from '../programs/nfs3/index.js';
+import { createNlmProgram } from '../programs/nlm/index.js';
+import { createNsmProgram, DEFAULT_NOTIFY_DELAYS_MS, NsmService } from '../programs/nsm/index.js';
 import { createPortmapProgram } from '../programs/portmap/index.js';
 import { unmapAddress } from '../programs/portmap/address.js';
 import { PortmapRegistry } from '../programs/portmap/registry.js';
@@ -34,6 +37,11 @@ import { DEFAULT_LIFECYCLE, ExportLifecycle, type EjectReport, type LifecycleOpt
 import { isWithin, MountList, type MountEntry } from './mount-list.js';
 import { defaultStateDir, isRoot, MOUNT_LIST_FILE, StateDir } from './state-dir.js';
 import { callObserver, CallNames, ServerMetrics } from './metrics.js';
+import { grantedCallback, resultSender } from './locks/callbacks.js';
+import { LockFiles } from './locks/lock-files.js';
+import { DEFAULT_LOCKS, LockManager, type LockManagerOptions, type LocksReport } from './locks/lock-manager.js';
+import { DEFAULT_PEER_CALLS, peerCaller, type PeerCallOptions } from './locks/peer-calls.js';
+import { NSM_FILE, StatusMonitor } from './locks/status-monitor.js';
 
 export const NFS_PORT = 2049;
 /** The unprivileged default: a non-root user cannot bind 2049. */
@@ -76,6 +84,8 @@ export interface NfsServerOptions {
   limits?: Partial<TransferLimits>;
   /** TCP resource limits; maxRecord defaults to the largest WRITE plus 64 KiB. */
   tcp?: Partial<TcpLimits>;
+  /** Calls in flight over every connection and UDP together (default 1024; see CallBudget). */
+  maxCallsInFlight?: number;
   log?: Logger;
   /** How long stop() waits for calls in flight (default 5 s). */
   shutdownGraceMs?: number;
@@ -87,8 +97,17 @@ export interface NfsServerOptions {
   reloadSource?: () => Promise<ReloadSpec[]>;
   /** The admin web page, its API and /metrics over HTTP (default off; see AdminOptions). */
   admin?: AdminOptions;
-  /** Calls in flight over every connection and UDP together (default 1024; see CallBudget). */
-  maxCallsInFlight?: number;
+  /** NLM and NSM: the grace period after a restart, limits, and how clients are called back. */
+  locks?: Partial<LockOptions>;
+}
+
+export interface LockOptions extends LockManagerOptions {
+  /** Where clients' lock managers and status monitors are found (their portmapper), and the bound on each callback. */
+  peerCalls: PeerCallOptions;
+  /** The name this server gives in its SM_NOTIFY calls (default: the host name). */
+  name: string;
+  /** When the hosts monitored before a restart are told of it (attempts, ms after start). */
+  notifyDelaysMs: readonly number[];
 }
 
 export interface AdminOptions {
@@ -169,6 +188,8 @@ export class NfsServer {
   private portmapListener: Listener | undefined;
   private systemPortmap: { client: PortmapClient; mappings: Mapping[]; port: number } | undefined;
   private mounts: MountList | undefined;
+  private locks: LockManager | undefined;
+  private nsm: NsmService | undefined;
   private registry: ExportRegistry | undefined;
   private boundHost = '';
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
@@ -217,14 +238,18 @@ export class NfsServer {
 
     const limits = { ...DEFAULT_LIMITS, ...o.limits };
     const env: ServerEnv = { exports: registry, limits, log: this.log, touch: (exp, remote) => this.touch(exp, remote) };
+    const locking = await this.startLocking(env, stateDir);
+    // Handlers decide access synchronously: a client's host names (for name rules) are looked up before.
+    const prepare = (remote: Remote) => registry.prepare(remote);
     const programs: Program[] = [
       createMountProgram(env, this.mounts, {
         refuseMount: (exp) => this.lifecycles.get(exp)?.mountRefusal() ?? Promise.resolve(undefined),
         onMount: (exp, remote) => this.log.info('mount', { export: exp.path, client: describe(remote) }),
         onUnmount: (exp, remote) => this.unmounted(exp, remote),
       }),
-      // Handlers decide access synchronously: a client's host names (for name rules) are looked up before.
-      preparingClients(createNfs3Program(env), (remote) => registry.prepare(remote)),
+      preparingClients(createNfs3Program(env), prepare),
+      preparingClients(locking.nlm, prepare),
+      locking.nsm,
     ];
     const tcpLimits: Partial<TcpLimits> = { maxRecord: limits.writeMax + (64 << 10), ...o.tcp };
     const main = new Dispatcher(programs, this.log);
@@ -237,11 +262,27 @@ export class NfsServer {
     const portmap = o.portmap ?? (isRoot() ? { port: PMAP_PORT } : false);
     if (portmap) await this.startPortmap(portmap.port, programs, udp);
     if (o.admin) await this.startAdmin(o.admin, stateDir);
+    // Once clients can reach us: their lock managers reclaim as soon as they hear.
+    this.nsm!.notifyAll();
     this.log.info('started', {
       ...this.address(),
       exports: o.exports.map((e) => e.path),
       ...(this.adminHttp && { admin: this.adminHttp.url }),
     });
+  }
+
+  private async startLocking(env: ServerEnv, stateDir: StateDir): Promise<{ nlm: Program; nsm: Program }> {
+    const lo = { ...DEFAULT_LOCKS, ...this.options.locks };
+    const monitor = await StatusMonitor.open(stateDir.file(NSM_FILE), this.log);
+    const peers = peerCaller({ ...DEFAULT_PEER_CALLS, ...lo.peerCalls });
+    const locks = new LockManager(new LockFiles(env), monitor, grantedCallback(peers), this.log, lo);
+    this.locks = locks;
+    this.nsm = new NsmService(monitor, locks, peers, { rebooted: (name, addresses) => this.clientRebooted(name, addresses) }, this.log, {
+      ourName: lo.name ?? hostname(),
+      notifyDelaysMs: lo.notifyDelaysMs ?? DEFAULT_NOTIFY_DELAYS_MS,
+      lookupTimeoutMs: 2000,
+    });
+    return { nlm: createNlmProgram(locks, resultSender(peers, this.log)), nsm: createNsmProgram(this.nsm) };
   }
 
   private async startAdmin(opts: AdminOptions, stateDir: StateDir): Promise<void> {
@@ -341,7 +382,7 @@ export class NfsServer {
   /** An export leaves the list: released exactly as by eject, then forgotten and its backend closed. */
   private async retire(exp: Export): Promise<EjectReport> {
     const lifecycle = this.lifecycles.get(exp)!;
-    const report = await lifecycle.eject();
+    const report = await this.ejectWithLocks(exp, lifecycle);
     this.exports.remove(exp.path);
     this.lifecycles.delete(exp);
     this.activityByExport.delete(exp);
@@ -486,8 +527,25 @@ export class NfsServer {
   }
 
   /** UMNT/UMNTALL: when the export's last client is gone, it lets go of its storage before the reply. */
-  private async unmounted(exp: Export, remote: Remote): Promise<void> {
-    const client = describe(remote);
+  private unmounted(exp: Export, remote: Remote): Promise<void> {
+    return this.releaseIfUnmounted(exp, describe(remote));
+  }
+
+  /**
+   * SM_NOTIFY: a client rebooted, so its mounts are gone (it will mount
+   * again); exports this leaves without clients are released as on UMNT.
+   */
+  private clientRebooted(name: string, addresses: string[]): void {
+    const removed = addresses.flatMap((a) => this.mounts?.removeAll(a) ?? []);
+    if (removed.length === 0) return;
+    this.mounts!.flush().catch((err: unknown) => this.log.warn('mount list not saved', { err }));
+    const exps = new Set(removed.flatMap((e) => this.exports.list().filter((exp) => isWithin(e.path, exp.path))));
+    for (const exp of exps) {
+      this.releaseIfUnmounted(exp, `${name} (rebooted)`).catch((err: unknown) => this.log.warn('release failed', { export: exp.path, err }));
+    }
+  }
+
+  private async releaseIfUnmounted(exp: Export, client: string): Promise<void> {
     const left = this.mountsOf(exp).length;
     const lifecycle = this.lifecycles.get(exp);
     if (left > 0 || !lifecycle) {
@@ -516,8 +574,23 @@ export class NfsServer {
    * Other exports keep being served.
    */
   eject(path: string): Promise<EjectReport> {
-    const { lifecycle } = this.lifecycleOf(path);
-    return this.metrics ? this.metrics.timeEject(() => lifecycle.eject()) : lifecycle.eject();
+    const { exp, lifecycle } = this.lifecycleOf(path);
+    const run = () => this.ejectWithLocks(exp, lifecycle);
+    return this.metrics ? this.metrics.timeEject(run) : run();
+  }
+
+  /** After the drain, so no LOCK in flight lands after the release; the export's lock holders lose their locks. */
+  private async ejectWithLocks(exp: Export, lifecycle: ExportLifecycle): Promise<EjectReport> {
+    const report = await lifecycle.eject();
+    const locksReleased = this.locks?.releaseExport(exp) ?? 0;
+    if (locksReleased > 0) this.log.info('eject: locks released', { export: exp.path, locks: locksReleased });
+    return { ...report, locksReleased };
+  }
+
+  /** Every lock, queued lock request and share reservation, and whether the grace period is on. */
+  lockReport(): LocksReport {
+    if (!this.locks) throw new Error('server not started');
+    return this.locks.report();
   }
 
   /** Serves an ejected export again; rejects when its filesystem is not mounted at its path. */
@@ -534,10 +607,13 @@ export class NfsServer {
 
   private async statusOf(exp: Export, lifecycle: ExportLifecycle): Promise<ExportStatus> {
     const a = this.activityByExport.get(exp);
+    const locks = this.locks?.report();
+    const mine = <T extends { export: string | undefined }>(list: T[] | undefined) => (list ?? []).filter((l) => l.export === exp.path);
     return {
       path: exp.path,
       ...(await lifecycle.status()),
       clients: this.mountsOf(exp),
+      locks: { held: mine(locks?.held), waiting: mine(locks?.waiting), shares: mine(locks?.shares).length },
       activity: a
         ? {
             lastActive: a.lastActive,
@@ -607,6 +683,8 @@ export class NfsServer {
       }
     };
     for (const t of this.timers.splice(0)) clearInterval(t);
+    this.nsm?.close();
+    this.locks?.close();
     const admin = this.adminHttp;
     this.adminHttp = undefined;
     if (admin) await attempt('admin page close', () => admin.server.close());
