@@ -94,6 +94,8 @@ export class NsmService {
   /** SM_NOTIFY: `change.monName` rebooted. */
   notify(change: StatChange, call: CallContext): void {
     const sender = unmapAddress(call.remote.address);
+    // Our own announcement, come back because a monitored client shares our address (a VM behind NAT, a local test).
+    if (change.monName === this.opts.ourName && change.state === this.monitor.state) return;
     const matches = this.monitor.matching(change.monName, sender);
     let released = 0;
     for (const m of matches) {

@@ -52,7 +52,7 @@ export interface Waiter {
 export interface LockManagerOptions {
   /** How long only reclaims are granted after a restart that lost locks (default 15 s). */
   graceMs: number;
-  /** Locks, shares and queued requests in all; beyond it LOCK and SHARE answer DENIED_NOLOCKS. */
+  /** Locks, shares and queued requests in all, and hosts remembered; beyond it LOCK and SHARE answer DENIED_NOLOCKS. */
   maxEntries: number;
   /** A queued request its client has not repeated for this long is dropped. */
   blockedTtlMs: number;
@@ -62,6 +62,9 @@ export const DEFAULT_LOCKS: LockManagerOptions = { graceMs: 15_000, maxEntries: 
 
 /** How our lock manager appears in the status monitor. */
 export const LOCAL_LOCKD: MyId = { myName: 'nfs-node', myProg: NLM_PROGRAM, myVers: 4, myProc: 0 };
+
+/** A host seen at more addresses than this (a name shared by many machines?) is matched by the first few. */
+const MAX_ADDRESSES_PER_HOST = 8;
 
 /** Offsets the server can lock: knfsd's OFFSET_MAX, as NFS itself accepts. */
 const OFFSET_MAX = (1n << 63n) - 1n;
@@ -103,7 +106,7 @@ export class LockManager {
   ) {
     this.graceEnds = monitor.pending().length > 0 ? Date.now() + opts.graceMs : 0;
     if (this.graceEnds > 0) this.log.info('lock grace period: only reclaims are granted', { ms: opts.graceMs, hosts: monitor.pending().length });
-    this.sweep = setInterval(() => this.expireBlocked(), Math.max(1000, opts.blockedTtlMs / 4));
+    this.sweep = setInterval(() => this.tidy(), Math.max(1000, opts.blockedTtlMs / 4));
     this.sweep.unref();
   }
 
@@ -150,9 +153,8 @@ export class LockManager {
     if (typeof file === 'number') return file;
     const req = this.request(args.alock, args.exclusive, call);
     const host = req.owner.host;
-    this.seen(host, call);
+    if (!this.seen(host, call) || this.full()) return Nlm4Stat.DENIED_NOLOCKS;
     if (monitored && !(await this.monitored(host))) return Nlm4Stat.DENIED_NOLOCKS;
-    if (this.full()) return Nlm4Stat.DENIED_NOLOCKS;
     const result = this.table.lock(file.key, req);
     if ('woken' in result) {
       // Asked again for what a queued request was just granted: the client knows now.
@@ -182,7 +184,6 @@ export class LockManager {
       const k = grantKey(file.key, req);
       if (this.unconfirmed.delete(k)) this.wake(this.table.unlock(file.key, req.owner, req));
     }
-    this.forgetIfIdle(req.owner.host);
     return { cookie, stat: Nlm4Stat.GRANTED };
   }
 
@@ -195,7 +196,6 @@ export class LockManager {
     const req = this.request(args.alock, false, call);
     for (const k of this.unconfirmed.keys()) if (k.startsWith(ownerPrefix(file.key, req.owner))) this.unconfirmed.delete(k);
     this.wake(this.table.unlock(file.key, req.owner, req));
-    this.forgetIfIdle(req.owner.host);
     return { cookie, stat: Nlm4Stat.GRANTED };
   }
 
@@ -209,10 +209,9 @@ export class LockManager {
     if (this.inGrace() && !args.reclaim) return Nlm4Stat.DENIED_GRACE_PERIOD;
     const file = await this.open(args.share.fh, call);
     if (typeof file === 'number') return file;
-    if (this.full()) return Nlm4Stat.DENIED_NOLOCKS;
     const host = hostOf(args.share.callerName, call);
-    this.seen(host, call);
-    return this.table.share(file.key, { host, oh: Buffer.from(args.share.oh) }, args.share.mode, args.share.access)
+    if (!this.seen(host, call) || this.full()) return Nlm4Stat.DENIED_NOLOCKS;
+    return this.table.share(file.key, { host, oh: args.share.oh }, args.share.mode, args.share.access)
       ? Nlm4Stat.GRANTED
       : Nlm4Stat.DENIED;
   }
@@ -223,8 +222,7 @@ export class LockManager {
     const file = await this.open(args.share.fh, call, false);
     if (typeof file === 'number') return { cookie, stat: file, sequence: 0 };
     const host = hostOf(args.share.callerName, call);
-    this.table.unshare(file.key, { host, oh: Buffer.from(args.share.oh) });
-    this.forgetIfIdle(host);
+    this.table.unshare(file.key, { host, oh: args.share.oh });
     return { cookie, stat: Nlm4Stat.GRANTED, sequence: 0 };
   }
 
@@ -239,7 +237,7 @@ export class LockManager {
     for (const w of r.dropped) this.unconfirmed.delete(grantKey(w.file.key, requestOf(w)));
     for (const k of [...this.unconfirmed.keys()]) if (this.unconfirmed.get(k)!.host === host) this.unconfirmed.delete(k);
     this.wake(r.woken);
-    this.forgetIfIdle(host);
+    this.forgetIdleHosts();
     const released = r.locks + r.shares;
     if (released + r.dropped.length > 0) this.log.info('locks released', { host, why, locks: r.locks, shares: r.shares, queued: r.dropped.length });
     return released;
@@ -250,7 +248,7 @@ export class LockManager {
     const r = this.table.releaseFiles(isKeyOf(exp));
     for (const k of [...this.unconfirmed.keys()]) if (isKeyOf(exp)(k)) this.unconfirmed.delete(k);
     this.wake(r.woken);
-    for (const host of this.addresses.keys()) this.forgetIfIdle(host);
+    this.forgetIdleHosts();
     return r.locks + r.shares;
   }
 
@@ -297,10 +295,19 @@ export class LockManager {
     };
   }
 
-  private seen(host: string, call: CallContext): void {
+  /**
+   * Records where a host was seen; false when there are too many hosts to
+   * remember (a flood of caller names: hosts holding nothing are only
+   * forgotten by the periodic sweep).
+   */
+  private seen(host: string, call: CallContext): boolean {
     let set = this.addresses.get(host);
-    if (!set) this.addresses.set(host, (set = new Set()));
-    set.add(unmapAddress(call.remote.address));
+    if (!set) {
+      if (this.addresses.size >= this.opts.maxEntries) return false;
+      this.addresses.set(host, (set = new Set()));
+    }
+    if (set.size < MAX_ADDRESSES_PER_HOST) set.add(unmapAddress(call.remote.address));
+    return true;
   }
 
   /** Monitors the host if it is not yet; false when that could not be made durable. */
@@ -315,11 +322,24 @@ export class LockManager {
     }
   }
 
-  /** A host that holds and waits for nothing any more is no longer monitored (or remembered). */
-  private forgetIfIdle(host: string): void {
-    if (this.table.hosts().has(host)) return;
-    this.addresses.delete(host);
-    this.monitor.unmonitor(host, LOCAL_LOCKD, true);
+  /**
+   * Hosts that hold and wait for nothing any more are no longer monitored
+   * (or remembered). Swept periodically rather than on every UNLOCK, which
+   * would scan the whole table each time; a host monitored a little longer
+   * costs at most a needless SM_NOTIFY after a restart.
+   */
+  private forgetIdleHosts(): void {
+    const busy = this.table.hosts();
+    for (const host of this.addresses.keys()) {
+      if (busy.has(host)) continue;
+      this.addresses.delete(host);
+      this.monitor.unmonitor(host, LOCAL_LOCKD, true);
+    }
+  }
+
+  private tidy(): void {
+    this.expireBlocked();
+    this.forgetIdleHosts();
   }
 
   private full(): boolean {
@@ -349,10 +369,7 @@ export class LockManager {
   private expireBlocked(): void {
     const old = Date.now() - this.opts.blockedTtlMs;
     for (const { file, lock, waiter } of this.table.waiting()) {
-      if (waiter.lastSeen < old) {
-        this.table.cancel(file, lock);
-        this.forgetIfIdle(waiter.host);
-      }
+      if (waiter.lastSeen < old) this.table.cancel(file, lock);
     }
   }
 }
