@@ -79,7 +79,7 @@ export const PAGE_HTML = `<!doctype html>
 </form>
 <div id="error" role="alert"></div>
 <main id="exports" aria-live="polite"></main>
-<footer>Locks: none held (NLM is not served; clients mount with <code>nolock</code>). Metrics for Prometheus at <a href="metrics">/metrics</a>.</footer>
+<footer>Locks are NLM locks of NFS clients: they hold nothing on the storage, and eject releases them. Metrics for Prometheus at <a href="metrics">/metrics</a>.</footer>
 <script>
 "use strict";
 var token = sessionStorage.getItem("nfs-node-token") || "";
@@ -193,6 +193,7 @@ function render(snap) {
     fact(c.facts, "open descriptors", String(x.openDescriptors));
     fact(c.facts, "uncommitted", bytes(x.uncommittedBytes));
     fact(c.facts, "calls running", String(x.inFlight));
+    fact(c.facts, "locks", String(x.locks.held.length + x.locks.shares) + (x.locks.waiting.length ? " (+" + x.locks.waiting.length + " waiting)" : ""));
     fact(c.facts, "ops/s", prevX && dt > 0 ? rate((calls - prevCalls) / dt) : "-");
     fact(c.facts, "last activity", ago(x.activity && x.activity.lastActive));
     fact(c.facts, "when ejected", x.whileDetached === "hold" ? "clients wait" : "clients get STALE");
@@ -206,23 +207,32 @@ function render(snap) {
 function renderClients(box, x) {
   box.replaceChildren();
   var byAddress = new Map();
-  x.clients.forEach(function (m) { byAddress.set(m.host, { address: m.host, path: m.path, lastSeen: m.lastSeen }); });
+  x.clients.forEach(function (m) { byAddress.set(m.host, { address: m.host, path: m.path, lastSeen: m.lastSeen, locks: 0 }); });
   (x.activity ? x.activity.clients : []).forEach(function (a) {
     var addr = a.address.replace(/^::ffff:/, "");
-    var e = byAddress.get(addr) || { address: addr, path: "", lastSeen: 0 };
+    var e = byAddress.get(addr) || { address: addr, path: "", lastSeen: 0, locks: 0 };
     e.lastSeen = Math.max(e.lastSeen, a.lastSeen);
     byAddress.set(addr, e);
+  });
+  x.locks.held.forEach(function (l) {
+    l.addresses.forEach(function (addr) {
+      var e = byAddress.get(addr) || { address: addr, path: "", lastSeen: 0, locks: 0 };
+      e.locks++;
+      e.lockHost = l.host;
+      byAddress.set(addr, e);
+    });
   });
   if (byAddress.size === 0) { box.appendChild(el("p", "none", "No clients")); return; }
   var table = el("table");
   var head = el("tr");
-  ["client", "mounted", "last activity"].forEach(function (h) { head.appendChild(el("th", "", h)); });
+  ["client", "mounted", "last activity", "locks"].forEach(function (h) { head.appendChild(el("th", "", h)); });
   table.appendChild(head);
   byAddress.forEach(function (e) {
     var tr = el("tr", "client");
     tr.appendChild(el("td", "addr", e.address));
     tr.appendChild(el("td", "", e.path || "(not in the mount list)"));
     tr.appendChild(el("td", "", ago(e.lastSeen)));
+    tr.appendChild(el("td", "locks", e.locks ? e.locks + " (" + e.lockHost + ")" : "none"));
     table.appendChild(tr);
   });
   box.appendChild(table);
@@ -250,6 +260,7 @@ function act(path, what) {
     } else if (b.ok) {
       c.result.className = "result ok";
       c.result.textContent = "Ejected in " + b.waitedMs + " ms: nothing is held, the storage can be unmounted" +
+        (b.locksReleased ? " (" + b.locksReleased + " client locks released)" : "") +
         (b.flushed ? "" : " (warning: not everything written was made durable: " + b.flushError + ")");
     } else {
       c.result.className = "result bad";

@@ -40,6 +40,8 @@ Options:
                            as knfsd's root_squash)
   --idle-ms N              close descriptors unused for N ms (default 2000): an export nobody
                            uses holds nothing on its storage after this long
+  --grace-ms N             after a restart that lost clients' locks, grant only their reclaims for
+                           N ms (default 15000; no grace period when no client held locks)
   --while-detached MODE    what clients get from an ejected export: stale (NFS3ERR_STALE, default)
                            or hold (NFS3ERR_JUKEBOX: clients retry until it is attached again)
   --admin [ADDR:]PORT|off  the admin page, its API and Prometheus /metrics over HTTP (default
@@ -61,6 +63,7 @@ interface ServeConfig {
   readOnly: boolean;
   noRootSquash: boolean;
   idleMs: number | undefined;
+  graceMs: number | undefined;
   whileDetached: WhileDetached;
   logLevel: LogLevel;
   logJson: boolean;
@@ -80,6 +83,12 @@ function str(v: string | boolean | undefined): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+function milliseconds(values: Parsed['values'], flag: string): number | undefined {
+  const v = str(values[flag]);
+  if (v !== undefined && !/^\d{1,9}$/.test(v)) throw new UsageError(`--${flag}: "${v}" is not a number of milliseconds`);
+  return v === undefined ? undefined : Number(v);
+}
+
 function config({ values, positionals }: Parsed): ServeConfig {
   const exportsFile = str(values.exports);
   if (exportsFile !== undefined) {
@@ -90,8 +99,8 @@ function config({ values, positionals }: Parsed): ServeConfig {
   } else if (positionals.length === 0) throw new UsageError('no directory to export');
   const port = str(values.port);
   const portmap = str(values.portmap);
-  const idleMs = str(values['idle-ms']);
-  if (idleMs !== undefined && !/^\d{1,9}$/.test(idleMs)) throw new UsageError(`--idle-ms: "${idleMs}" is not a number of milliseconds`);
+  const idleMs = milliseconds(values, 'idle-ms');
+  const graceMs = milliseconds(values, 'grace-ms');
   const whileDetached = str(values['while-detached']) ?? 'stale';
   if (whileDetached !== 'stale' && whileDetached !== 'hold') {
     throw new UsageError(`--while-detached: "${whileDetached}" is not stale or hold`);
@@ -109,7 +118,8 @@ function config({ values, positionals }: Parsed): ServeConfig {
     host: str(values.host),
     readOnly: values['read-only'] === true,
     noRootSquash: values['no-root-squash'] === true,
-    idleMs: idleMs === undefined ? undefined : Number(idleMs),
+    idleMs,
+    graceMs,
     whileDetached,
     logLevel: logLevel as LogLevel,
     logJson: values['log-json'] === true,
@@ -153,9 +163,9 @@ function banner(paths: string[], addr: ServerAddress, access: string): string[] 
     : addr.portmap.kind === 'builtin'
       ? `portmapper on port ${addr.portmap.port}`
       : `registered with the system portmapper on port ${addr.portmap.port}`;
-  const lines = [`NFSv3 and MOUNT on port ${addr.port} (${transports}), ${portmap}`];
-  // nolock: we serve no NLM, and without it the Linux client insists on a running rpc.statd.
-  const opts = `vers=3,proto=tcp,port=${addr.port},mountport=${addr.port},nolock`;
+  const lines = [`NFSv3, MOUNT, NLM and NSM on port ${addr.port} (${transports}), ${portmap}`];
+  // A client's lock manager finds ours only through a portmapper: without one, locks stay local to each client.
+  const opts = `vers=3,proto=tcp,port=${addr.port},mountport=${addr.port}${addr.portmap ? '' : ',nolock'}`;
   for (const p of paths) {
     lines.push(
       '',
@@ -240,6 +250,7 @@ async function run(args: Parsed, io: CliIo): Promise<number> {
     stateDir: cfg.stateDir,
     log,
     admin: cfg.admin,
+    ...(cfg.graceMs !== undefined && { locks: { graceMs: cfg.graceMs } }),
   });
   await server.start();
   const access = file !== undefined ? `hosts as in ${file}` : cfg.readOnly ? 'read-only' : 'read-write';
@@ -264,6 +275,7 @@ export const serveCommand: Command = {
     'read-only': { type: 'boolean' },
     'no-root-squash': { type: 'boolean' },
     'idle-ms': { type: 'string' },
+    'grace-ms': { type: 'string' },
     'while-detached': { type: 'string' },
     'log-level': { type: 'string' },
     'log-json': { type: 'boolean' },

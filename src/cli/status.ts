@@ -1,12 +1,14 @@
 /** `nfs-node status`: every export of a running server, and whether its storage can be unmounted now. */
 import { askServer, type ExportStatus } from '../server/admin.js';
+import type { LockStatus } from '../server/locks/lock-manager.js';
 import { EXIT_OK, UsageError, type CliIo, type Command, type Parsed } from './command.js';
 
 const HELP = `Usage: nfs-node status [--json] [--state-dir DIR]
 
 Asks the server running with this state directory (through its control
 socket) for each export: its state (attached, detached, absent), the clients
-that mounted it and when each was last active, open descriptors, bytes
+that mounted it and when each was last active, the NLM locks each client
+holds or waits for, open descriptors, bytes
 written but not yet committed, and whether its storage can be unmounted now.
 
 Options:
@@ -28,12 +30,13 @@ function table(rows: string[][]): string[] {
 }
 
 export function formatStatus(exports: ExportStatus[], now = Date.now()): string[] {
-  const rows = [['EXPORT', 'STATE', 'CLIENTS', 'FDS', 'UNCOMMITTED', 'IN-FLIGHT', 'UNMOUNTABLE']];
+  const rows = [['EXPORT', 'STATE', 'CLIENTS', 'LOCKS', 'FDS', 'UNCOMMITTED', 'IN-FLIGHT', 'UNMOUNTABLE']];
   for (const e of exports) {
     rows.push([
       e.path,
       e.state === 'detached' ? `detached (${e.whileDetached})` : e.state,
       String(e.clients.length),
+      String(e.locks.held.length + e.locks.shares),
       String(e.openDescriptors),
       String(e.uncommittedBytes),
       String(e.inFlight),
@@ -46,11 +49,21 @@ export function formatStatus(exports: ExportStatus[], now = Date.now()): string[
     for (const c of e.clients) {
       details.push(`  client ${c.host} mounted ${c.path} ${ago(c.mountedAt, now)}, last seen ${ago(c.lastSeen, now)}`);
     }
+    for (const [host, locks] of byHost(e.locks.held)) {
+      const waiting = e.locks.waiting.filter((w) => w.host === host).length;
+      details.push(`  locks of ${host} (${locks[0]!.addresses.join(', ')}): ${locks.length} held${waiting ? `, ${waiting} waiting` : ''}`);
+    }
     if (e.activity) details.push(`  ${e.activity.calls} calls, last ${ago(e.activity.lastActive, now)}`);
     if (!e.unmountable) details.push(...e.holders.map((h) => `  held: ${h}`));
     if (details.length > 0) lines.push('', e.path, ...details);
   }
   return lines;
+}
+
+function byHost(locks: LockStatus[]): Map<string, LockStatus[]> {
+  const out = new Map<string, LockStatus[]>();
+  for (const l of locks) out.set(l.host, [...(out.get(l.host) ?? []), l]);
+  return out;
 }
 
 async function run({ values, positionals }: Parsed, io: CliIo): Promise<number> {

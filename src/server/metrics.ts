@@ -272,6 +272,8 @@ export class ServerMetrics {
       s.unmountable ? 1 : 0,
     );
     perExport('nfs_node_export_clients', 'Clients in the mount list', (s) => s.clients.length);
+    perExport('nfs_node_export_locks', 'NLM locks and share reservations held on the export', (s) => s.locks.held.length + s.locks.shares);
+    perExport('nfs_node_export_locks_waiting', 'NLM lock requests queued on the export', (s) => s.locks.waiting.length);
     new Gauge({
       name: 'nfs_node_export_state',
       help: '1 for the state the export is in (attached, detached, absent), 0 for the others',

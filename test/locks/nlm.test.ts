@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { FshAccess, FshMode, Nlm4Stat, NLM_PROGRAM, NLM_V1, NLM_V3, NLM_V4 } from '../../src/proto/nlm/constants.js';
+import { formatStatus } from '../../src/cli/status.js';
 import { alock, cookie, eventually, lockRig, type LockRig } from './rig.js';
 
 const stat = (s: Nlm4Stat) => Nlm4Stat[s];
@@ -205,6 +206,15 @@ describe('NLM: locks between hosts', () => {
       ['LOCK_RES', 77, 'GRANTED'],
       ['TEST_RES', 78, 'DENIED'],
     ]);
+  });
+
+  test('nfs-node status lists the locks per export and per client', async () => {
+    const fh = await r.file('cli-status');
+    await r.b.lock({ cookie: cookie(1), block: false, exclusive: true, alock: alock('clihost', 1, fh, 0n, 1n), reclaim: false, state: 1 });
+    await r.b.lock({ cookie: cookie(2), block: false, exclusive: true, alock: alock('clihost', 1, fh, 5n, 1n), reclaim: false, state: 1 });
+    const lines = formatStatus(await r.t.server.status());
+    assert.match(lines[0]!, /LOCKS/);
+    assert.ok(lines.includes('  locks of clihost (127.0.0.2): 2 held'), lines.join('\n'));
   });
 
   test('status shows the locks of each export and client', async () => {
