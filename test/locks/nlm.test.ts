@@ -132,6 +132,25 @@ describe('NLM: locks between hosts', () => {
     assert.equal(stat((await r.a.lock({ cookie: cookie(5), block: true, exclusive: true, alock: want, reclaim: false, state: 1 })).stat), 'GRANTED');
   });
 
+  test('an upgrade taken back leaves the owner its shared lock', async () => {
+    const fh = await r.file('upgrade-revoked');
+    const a = alock('hosta', 1, fh, 0n, 10n);
+    const b = alock('hostb', 1, fh, 0n, 10n);
+    await r.a.lock({ cookie: cookie(1), block: false, exclusive: false, alock: a, reclaim: false, state: 1 });
+    await r.b.lock({ cookie: cookie(2), block: false, exclusive: false, alock: b, reclaim: false, state: 1 });
+    // Host A cannot be called back: its upgrade, granted when B lets go, is taken back.
+    assert.equal(stat((await r.a.lock({ cookie: cookie(3), block: true, exclusive: true, alock: a, reclaim: false, state: 1 })).stat), 'BLOCKED');
+    await r.b.unlock({ cookie: cookie(4), alock: b });
+    // While A holds the exclusive grant, B cannot even share.
+    await eventually(
+      async () => stat((await r.b.test({ cookie: cookie(5), exclusive: false, alock: b })).stat) === 'GRANTED',
+      'upgrade taken back',
+    );
+    const probe = await r.b.test({ cookie: cookie(6), exclusive: true, alock: b });
+    assert.equal(stat(probe.stat), 'DENIED');
+    assert.deepEqual([probe.holder?.svid, probe.holder?.exclusive], [1, false]);
+  });
+
   test('a client that answers GRANTED with DENIED does not get the lock either', async () => {
     const fh = await r.file('refused');
     await r.a.lock({ cookie: cookie(1), block: false, exclusive: true, alock: alock('hosta', 1, fh), reclaim: false, state: 1 });

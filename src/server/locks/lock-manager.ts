@@ -361,9 +361,30 @@ export class LockManager {
             host: g.waiter.host,
             address: g.waiter.callback.address,
           });
-          this.wake(this.table.unlock(g.file, g.lock.owner, g.lock));
+          this.revoke(g);
         });
     }
+  }
+
+  /**
+   * Takes a grant back: the range returns to what the owner held before it
+   * (nothing, or the shared lock it wanted to upgrade). The owner's earlier
+   * locks are put back first, while it still holds the whole range, so no
+   * waiter woken by the release can take them in between.
+   */
+  private revoke(g: Grant<Waiter>): void {
+    const woken: Grant<Waiter>[] = [];
+    const owner = g.lock.owner;
+    let from = g.lock.start;
+    for (const before of [...g.replaced].sort((a, b) => (a.start < b.start ? -1 : 1))) {
+      const again = this.table.lock(g.file, { ...before, owner });
+      if ('conflict' in again) this.log.warn('nlm: a lock taken back could not be restored as it was', { host: g.waiter.host });
+      else woken.push(...again.woken);
+      if (before.start > from) woken.push(...this.table.unlock(g.file, owner, { start: from, end: before.start }));
+      from = before.end;
+    }
+    if (from < g.lock.end) woken.push(...this.table.unlock(g.file, owner, { start: from, end: g.lock.end }));
+    this.wake(woken);
   }
 
   private expireBlocked(): void {

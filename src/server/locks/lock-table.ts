@@ -25,6 +25,8 @@ export interface Grant<W> {
   file: string;
   lock: LockRequest;
   waiter: W;
+  /** The owner's own locks over the range just before the grant, clipped to it (an upgrade's shared lock), to take a grant back exactly. */
+  replaced: HeldLock[];
 }
 
 export interface Release<W> {
@@ -284,10 +286,13 @@ export class LockTable<W = unknown> {
         }
         f.queue.splice(i, 1);
         this.queuedCount--;
+        const replaced = f.held
+          .filter((l) => sameOwner(l.owner, q.lock.owner) && overlaps(l, q.lock))
+          .map((l) => ({ ...l, start: l.start > q.lock.start ? l.start : q.lock.start, end: l.end < q.lock.end ? l.end : q.lock.end }));
         const { held, relaxed } = apply(f.held, q.lock);
         this.setHeld(f, held);
         again ||= relaxed;
-        woken.push({ file, lock: q.lock, waiter: q.waiter });
+        woken.push({ file, lock: q.lock, waiter: q.waiter, replaced });
       }
     }
     return woken;
