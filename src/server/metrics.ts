@@ -26,6 +26,18 @@ import type { LogFields, Logger } from './log.js';
 export interface MetricsSource {
   status(): Promise<ExportStatus[]>;
   connections(): ConnectionStats[];
+  load(): ServerLoad;
+}
+
+/** The server-wide cap on calls in flight (CallBudget) and what it turned away. */
+export interface ServerLoad {
+  callsInFlight: number;
+  /** Connections waiting for a slot right now. */
+  connectionsWaiting: number;
+  /** Times a connection had to wait, since start. */
+  waits: number;
+  /** UDP datagrams dropped over a cap, since start. */
+  udpDropped: number;
 }
 
 /** Totals the admin page turns into rates. */
@@ -241,6 +253,16 @@ export class ServerMetrics {
         this.set(source.connections().length);
       },
     });
+    const gauge = (name: string, help: string, value: (l: ServerLoad) => number): void => {
+      new Gauge({ name, help, registers, collect() { this.set(value(source.load())); } });
+    };
+    const counter = (name: string, help: string, value: (l: ServerLoad) => number): void => {
+      new Counter({ name, help, registers, collect() { this.reset(); this.inc(value(source.load())); } });
+    };
+    gauge('nfs_node_calls_in_flight', 'Calls being served, over every connection and UDP', (l) => l.callsInFlight);
+    gauge('nfs_node_connections_waiting', 'Connections waiting for the server-wide cap on calls in flight', (l) => l.connectionsWaiting);
+    counter('nfs_node_call_waits_total', 'Times a connection had to wait for the cap on calls in flight', (l) => l.waits);
+    counter('nfs_node_udp_dropped_total', 'UDP calls dropped over a cap (clients retransmit)', (l) => l.udpDropped);
     this.exportGauges(source, registers);
   }
 

@@ -36,7 +36,7 @@ import { adminHandlers, controlSocketPath, type ExportStatus } from './admin.js'
 import { DEFAULT_LIFECYCLE, ExportLifecycle, type EjectReport, type LifecycleOptions } from './lifecycle.js';
 import { isWithin, MountList, type MountEntry } from './mount-list.js';
 import { defaultStateDir, isRoot, MOUNT_LIST_FILE, StateDir } from './state-dir.js';
-import { callObserver, CallNames, ServerMetrics } from './metrics.js';
+import { callObserver, CallNames, ServerMetrics, type ServerLoad } from './metrics.js';
 import { grantedCallback, resultSender } from './locks/callbacks.js';
 import { LockFiles } from './locks/lock-files.js';
 import { DEFAULT_LOCKS, LockManager, type LockManagerOptions, type LocksReport } from './locks/lock-manager.js';
@@ -651,6 +651,13 @@ export class NfsServer {
         ? { kind: 'system' as const, port: this.systemPortmap.port }
         : undefined;
     return { host: this.boundHost, port: this.main.port, udp: this.main.udp !== undefined, portmap: pm };
+  }
+
+  /** The server-wide cap on calls in flight and what it turned away. */
+  load(): ServerLoad {
+    const budget = this.callBudget;
+    const udpDropped = [this.main, this.portmapListener].reduce((n, l) => n + (l?.udp?.dropped ?? 0), 0);
+    return { callsInFlight: budget.inFlight, connectionsWaiting: budget.waiting, waits: budget.waits, udpDropped };
   }
 
   /** Open TCP connections with their counters. */

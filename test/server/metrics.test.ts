@@ -30,6 +30,12 @@ describe('metrics', () => {
       nfs_node_ejects_total: 'counter',
       nfs_node_eject_duration_seconds: 'histogram',
       nfs_node_errors_total: 'counter',
+      nfs_node_export_locks: 'gauge',
+      nfs_node_export_locks_waiting: 'gauge',
+      nfs_node_calls_in_flight: 'gauge',
+      nfs_node_connections_waiting: 'gauge',
+      nfs_node_call_waits_total: 'counter',
+      nfs_node_udp_dropped_total: 'counter',
     };
     for (const [name, type] of Object.entries(expected)) {
       assert.equal(types.get(name), type, name);
@@ -37,6 +43,8 @@ describe('metrics', () => {
     }
     assert.equal(valueOf(samples, 'nfs_node_export_state', { export: rig.exportPath, state: 'attached' }), 1);
     assert.equal(valueOf(samples, 'nfs_node_export_state', { export: rig.exportPath, state: 'detached' }), 0);
+    assert.equal(valueOf(samples, 'nfs_node_export_locks', { export: rig.exportPath }), 0);
+    assert.equal(valueOf(samples, 'nfs_node_udp_dropped_total'), 0);
   });
 
   test('counters move with NFS traffic: calls by procedure and status, latency, bytes, connections', async () => {
