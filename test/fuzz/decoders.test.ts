@@ -44,6 +44,16 @@ import { PMAP_PROGRAM } from '../../src/proto/portmap/constants.js';
 import { createMountProgram } from '../../src/programs/mount/index.js';
 import { createNfs3Program } from '../../src/programs/nfs3/index.js';
 import { createPortmapProgram, PortmapRegistry } from '../../src/programs/portmap/index.js';
+import { createNlmProgram } from '../../src/programs/nlm/index.js';
+import { createNsmProgram, DEFAULT_NOTIFY_DELAYS_MS, NsmService } from '../../src/programs/nsm/index.js';
+import { NLM4_CODECS, NLM_V3_CODECS, type NlmV3Codecs } from '../../src/proto/nlm/codecs.js';
+import { FshAccess, FshMode, Nlm4Stat } from '../../src/proto/nlm/constants.js';
+import { NSM_CODECS } from '../../src/proto/nsm/sm.js';
+import { LockFiles } from '../../src/server/locks/lock-files.js';
+import { LockManager } from '../../src/server/locks/lock-manager.js';
+import type { PeerCall } from '../../src/server/locks/peer-calls.js';
+import { StatusMonitor } from '../../src/server/locks/status-monitor.js';
+import { silentLogger } from '../../src/server/log.js';
 import type { Program } from '../../src/programs/program.js';
 import { AUTH_NONE, decodeAuthSys, encodeAuthSys } from '../../src/rpc/auth.js';
 import { AcceptStat } from '../../src/rpc/constants.js';
@@ -58,7 +68,7 @@ import { mutate, Rng } from '../helpers/fuzz.js';
 import { testEnv } from '../helpers/nfs3-env.js';
 import { callRecord } from '../helpers/raw-rpc.js';
 
-/** Inputs per decoder: 38 codecs plus the headers take about half a second in all. */
+/** Inputs per decoder: ~100 codecs plus the headers take about a second in all. */
 const BUDGET = 2000;
 /** Mutated calls per procedure through the dispatcher (handlers run on a memory backend). */
 const DISPATCH_BUDGET = 500;
@@ -167,6 +177,50 @@ function seedsFor(fh: Buffer): Seeded[] {
     ),
     seeded(pmap.RPCBPROC_DUMP, undefined),
     seeded(pmap.RPCBPROC_GETTIME, undefined),
+    ...nlmSeeds(NLM4_CODECS, fh, (1n << 63n) + 3n),
+    ...nlmSeeds(NLM_V3_CODECS, fh, 0xffff_fff0n),
+    seeded(NSM_CODECS.STAT, 'client.example'),
+    seeded(NSM_CODECS.MON, { monId: { monName: '127.0.0.1', myId: { myName: 'localhost', myProg: 100021, myVers: 4, myProc: 16 } }, priv: Buffer.alloc(16, 1) }),
+    seeded(NSM_CODECS.UNMON, { monName: 'client.example', myId: { myName: 'localhost', myProg: 100021, myVers: 4, myProc: 16 } }),
+    seeded(NSM_CODECS.UNMON_ALL, { myName: 'localhost', myProg: 100021, myVers: 4, myProc: 16 }),
+    seeded(NSM_CODECS.SIMU_CRASH, undefined),
+    seeded(NSM_CODECS.NOTIFY, { monName: 'client.example', state: 3 }, { monName: '', state: -1 }),
+  ];
+}
+
+/** Seeds for one NLM version's table (versions 1 and 3 share their codec objects). */
+function nlmSeeds(c: NlmV3Codecs, fh: Buffer, far: bigint): Seeded[] {
+  const alock = { callerName: 'client.example', fh, oh: Buffer.from('42@client'), svid: 42, offset: 0n, length: 0n };
+  const farLock = { ...alock, offset: far, length: 17n };
+  const cookie = Buffer.from([1, 2, 3, 4]);
+  const testArgs = [{ cookie, exclusive: true, alock }, { cookie: Buffer.alloc(0), exclusive: false, alock: farLock }];
+  const lockArgs = [
+    { cookie, block: true, exclusive: true, alock, reclaim: false, state: 3 },
+    { cookie, block: false, exclusive: false, alock: farLock, reclaim: true, state: 5 },
+  ];
+  const cancelArgs = [{ cookie, block: true, exclusive: true, alock }];
+  const unlockArgs = [{ cookie, alock }, { cookie, alock: farLock }];
+  const res = [{ cookie, stat: Nlm4Stat.GRANTED }, { cookie, stat: Nlm4Stat.DENIED_NOLOCKS }];
+  const testRes = [{ cookie, stat: Nlm4Stat.DENIED, holder: { exclusive: true, svid: 1, oh: cookie, offset: 5n, length: 0n } }, ...res];
+  const share = { callerName: 'pc', fh, oh: cookie, mode: FshMode.DW, access: FshAccess.RW };
+  const shareArgs = [{ cookie, share, reclaim: false }];
+  return [
+    seeded(c.TEST, ...testArgs),
+    seeded(c.TEST_MSG, ...testArgs),
+    seeded(c.GRANTED, ...testArgs),
+    seeded(c.GRANTED_MSG, ...testArgs),
+    seeded(c.LOCK, ...lockArgs),
+    seeded(c.LOCK_MSG, ...lockArgs),
+    seeded(c.NM_LOCK, ...lockArgs),
+    seeded(c.CANCEL, ...cancelArgs),
+    seeded(c.CANCEL_MSG, ...cancelArgs),
+    seeded(c.UNLOCK, ...unlockArgs),
+    seeded(c.UNLOCK_MSG, ...unlockArgs),
+    seeded(c.TEST_RES, ...testRes),
+    ...[c.LOCK_RES, c.CANCEL_RES, c.UNLOCK_RES, c.GRANTED_RES].map((codec) => seeded(codec, ...res)),
+    seeded(c.SHARE, ...shareArgs),
+    seeded(c.UNSHARE, ...shareArgs),
+    seeded(c.FREE_ALL, { name: 'client.example', state: 7 }),
   ];
 }
 
@@ -178,10 +232,22 @@ async function serverPrograms(): Promise<{ programs: Program[]; rootFh: Buffer }
   const backend = new MemoryBackend();
   const { fh } = t.addExport('/export', backend);
   const mounts = await MountList.load(undefined);
+  // Callbacks to clients fail at once: the fuzzer's "clients" run no lock manager.
+  const peers: PeerCall = () => Promise.reject(new Error('no peer in the fuzzer'));
+  const monitor = await StatusMonitor.open(undefined, silentLogger);
+  const locks = new LockManager(new LockFiles(t.env), monitor, () => Promise.resolve(false), silentLogger);
+  locks.close();
+  const nsm = new NsmService(monitor, locks, peers, { rebooted() {} }, silentLogger, {
+    ourName: 'fuzz-server',
+    notifyDelaysMs: DEFAULT_NOTIFY_DELAYS_MS,
+    lookupTimeoutMs: 10,
+  });
   const programs = [
     createMountProgram(t.env, mounts),
     preparingClients(createNfs3Program(t.env), (remote) => t.env.exports.prepare(remote)),
     createPortmapProgram(new PortmapRegistry()),
+    createNlmProgram(locks, () => {}),
+    createNsmProgram(nsm),
   ];
   return { programs, rootFh: fh(await backend.root({ cred: { uid: 0, gid: 0, gids: [] } })) };
 }
