@@ -31,6 +31,7 @@ async function run({ values, positionals }: Parsed, io: CliIo): Promise<number> 
   const r = (await askServer(values['state-dir'] as string | undefined, 'eject', { export: exp })) as EjectReport;
   if (!r.drained) io.err(`warning: calls still in flight after the wait`);
   if (!r.flushed) io.err(`warning: not everything written could be made durable: ${r.flushError ?? 'unknown error'}`);
+  if (r.locksReleased) io.err(`${r.locksReleased} NLM lock${r.locksReleased === 1 ? '' : 's'} of clients released (they lost them)`);
   if (!r.ok) {
     io.err(`${r.export}: ejected, but its storage is still held:`);
     for (const h of r.holders) io.err(`  ${h}`);

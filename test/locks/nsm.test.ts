@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { main } from '../../src/cli/cli.js';
 import { NsmClient } from '../../src/client/nsm.js';
 import { Nlm4Stat, NLM_PROGRAM } from '../../src/proto/nlm/constants.js';
 import { SmRes } from '../../src/proto/nsm/constants.js';
@@ -131,16 +132,22 @@ describe('NSM: the server restarts', () => {
 });
 
 describe('eject and locks', () => {
-  test('eject releases the export\'s locks and says so; the export with locks held nothing before', async () => {
+  test('an idle export with a lock held holds nothing; eject releases the lock and says so', async () => {
     const r = await lockRig({ backend: 'local' });
     try {
       const fh = await r.file('ejected');
       await r.a.lock({ cookie: cookie(1), block: false, exclusive: true, alock: alock('hosta', 1, fh), reclaim: false, state: 1 });
+      // Locked, and idle: nothing is held on the storage (descriptors close after the idle window).
+      await eventually(async () => (await r.t.server.status())[0]!.unmountable, 'export idle with a lock held');
       const [before] = await r.t.server.status();
       assert.equal(before!.locks.held.length, 1);
-      const report = await r.t.server.eject(r.t.exportPath);
-      assert.equal(report.ok, true, JSON.stringify(report));
-      assert.equal(report.locksReleased, 1);
+      assert.equal(before!.openDescriptors, 0);
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await main(['eject', r.t.exportPath, '--state-dir', r.t.stateDir], { out: (l) => out.push(l), err: (l) => err.push(l) });
+      assert.equal(code, 0, err.join('\n'));
+      assert.match(out.join('\n'), /ejected in \d+ ms; nothing is held/);
+      assert.match(err.join('\n'), /^1 NLM lock of clients released/m);
       assert.equal(r.t.server.lockReport().held.length, 0);
       assert.equal(stat((await r.a.lock({ cookie: cookie(2), block: false, exclusive: true, alock: alock('hosta', 1, fh), reclaim: false, state: 1 })).stat), 'STALE_FH');
     } finally {
