@@ -597,17 +597,17 @@ export class NfsServer {
   async attach(path: string): Promise<ExportStatus> {
     const { exp, lifecycle } = this.lifecycleOf(path);
     await lifecycle.attach();
-    return this.statusOf(exp, lifecycle);
+    return this.statusOf(exp, lifecycle, this.locks?.report());
   }
 
   /** Per export: state, clients, activity, what is held and whether the storage can be unmounted now. */
   status(): Promise<ExportStatus[]> {
-    return Promise.all([...this.lifecycles].map(([exp, lifecycle]) => this.statusOf(exp, lifecycle)));
+    const locks = this.locks?.report();
+    return Promise.all([...this.lifecycles].map(([exp, lifecycle]) => this.statusOf(exp, lifecycle, locks)));
   }
 
-  private async statusOf(exp: Export, lifecycle: ExportLifecycle): Promise<ExportStatus> {
+  private async statusOf(exp: Export, lifecycle: ExportLifecycle, locks: LocksReport | undefined): Promise<ExportStatus> {
     const a = this.activityByExport.get(exp);
-    const locks = this.locks?.report();
     const mine = <T extends { export: string | undefined }>(list: T[] | undefined) => (list ?? []).filter((l) => l.export === exp.path);
     return {
       path: exp.path,

@@ -253,7 +253,12 @@ export class LockManager {
   }
 
   report(): LocksReport {
-    const exportPath = (key: string) => this.files.exportOf(key)?.path;
+    const paths = new Map<string, string | undefined>();
+    const exportPath = (key: string) => {
+      const id = key.slice(0, key.indexOf('/'));
+      if (!paths.has(id)) paths.set(id, this.files.exportOf(key)?.path);
+      return paths.get(id);
+    };
     const describe = (file: string, l: LockRequest): LockStatus => {
       const { offset, length } = offsetLengthOf(l);
       return {
