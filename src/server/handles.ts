@@ -67,6 +67,12 @@ export class HandleCodec {
   private readonly verified = new GenerationalCache<DecodedHandle>(CACHE_GENERATION);
   /** exportId + ':' + backend handle (latin1) → the handle issued for them. */
   private readonly issued = new GenerationalCache<Buffer>(CACHE_GENERATION);
+  /**
+   * The same by the backend handle object itself, while something holds it
+   * (a backend that keeps handles, as the local one with its READDIRPLUS
+   * listings, passes the same Buffer again): no key to build, no MAC.
+   */
+  private readonly issuedFor = new WeakMap<Buffer, { exportId: number; fh: Buffer }>();
 
   constructor(private readonly secret: Buffer) {
     if (secret.length < 16) throw new Error('handle secret must be at least 16 bytes');
@@ -76,8 +82,19 @@ export class HandleCodec {
     return createHmac('sha256', this.secret).update(body).digest().subarray(0, MAC_BYTES);
   }
 
-  /** The returned buffer may be shared with other callers: do not modify it. */
+  /**
+   * The returned buffer may be shared with other callers: do not modify it,
+   * nor `backendHandle` afterwards (the result is remembered for that Buffer).
+   */
   encode(exportId: number, backendHandle: Buffer): Buffer {
+    const mine = this.issuedFor.get(backendHandle);
+    if (mine !== undefined && mine.exportId === exportId) return mine.fh;
+    const fh = this.encodeByValue(exportId, backendHandle);
+    this.issuedFor.set(backendHandle, { exportId, fh });
+    return fh;
+  }
+
+  private encodeByValue(exportId: number, backendHandle: Buffer): Buffer {
     const len = backendHandle.length;
     if (len > MAX_BACKEND_HANDLE) throw new Error(`backend handle of ${len} bytes exceeds ${MAX_BACKEND_HANDLE}`);
     const key = `${exportId >>> 0}:${backendHandle.toString('latin1')}`;

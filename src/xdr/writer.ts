@@ -11,6 +11,8 @@ const ZERO_PAD = Buffer.alloc(4);
 /** Payloads at least this large are referenced rather than copied into the chunk. */
 const BY_REFERENCE = 2048;
 const FIRST_CHUNK = 512;
+/** Up to this many bytes, fixedOpaque copies byte by byte. */
+const SMALL_COPY = 128;
 /** Chunks double up to this size: a 64 KiB READDIRPLUS reply is a handful of segments, not thousands. */
 const MAX_CHUNK = 64 * 1024;
 
@@ -104,9 +106,13 @@ export class XdrWriter {
         ZERO_PAD.copy(this.chunk, at, 0, pad);
       }
     } else {
-      const at = this.room(data.length + pad);
-      this.chunk.set(data, at);
-      if (pad) this.chunk.fill(0, at + data.length, at + data.length + pad);
+      const n = data.length;
+      const at = this.room(n + pad);
+      const c = this.chunk;
+      // Handles, names and attributes are tens of bytes: a loop beats TypedArray.set's call overhead.
+      if (n <= SMALL_COPY) for (let i = 0; i < n; i++) c[at + i] = data[i]!;
+      else c.set(data, at);
+      for (let i = at + n; i < at + n + pad; i++) c[i] = 0;
     }
     return this;
   }
