@@ -147,6 +147,31 @@ describe('local backend: batched paths', { skip: isRoot() ? false : 'needs root 
     });
   }
 
+  it('a page ends before the first entry the admit hint refuses, never before its first entry', async (t) => {
+    const dir = `${filesystems['ext4']}/admit`;
+    mkdirSync(dir, { recursive: true });
+    for (let i = 0; i < 30; i++) writeFileSync(`${dir}/f${i}`, '');
+    const b = await createLocalBackend({ path: dir });
+    t.after(() => b.close());
+    const root = await b.root(ROOT);
+    const seen: string[] = [];
+    let cookie = 0n;
+    for (let pages = 0; ; pages++) {
+      assert.ok(pages < 20, 'pages make progress');
+      let asked = 0;
+      const admit = (): boolean => ++asked <= 6;
+      const page = await b.readdir(root, { cookie, verifier: Buffer.alloc(8), maxEntries: 1000, withAttrs: true, admit }, ROOT);
+      assert.equal(page.entries.length, page.eof ? page.entries.length : 6, 'the six admitted');
+      for (const e of page.entries) assert.ok(e.attrs && e.handle, `${e.name}: looked up`);
+      seen.push(...page.entries.map((e) => e.name.toString()));
+      if (page.eof) break;
+      cookie = page.entries[page.entries.length - 1]!.cookie;
+    }
+    assert.deepEqual(seen.sort(), ['.', '..', ...Array.from({ length: 30 }, (_, i) => `f${i}`)].sort());
+    const never = await b.readdir(root, { cookie: 0n, verifier: Buffer.alloc(8), maxEntries: 1000, withAttrs: true, admit: () => false }, ROOT);
+    assert.equal(never.entries.length, 1, 'a hint refusing everything still gets one entry');
+  });
+
   it('a held handle is reused only for the inode incarnation it was made for', async (t) => {
     const dir = `${filesystems['ext4']}/held`;
     mkdirSync(dir, { recursive: true });

@@ -423,18 +423,23 @@ export class LocalBackend implements Backend {
       if (ftypeOf(stat) !== Ftype3.DIR) throw new NfsError(NfsStat3.NOTDIR);
       if ((granted & 4) === 0) throw new NfsError(NfsStat3.ACCES);
       const listing = await this.listings.get(dir, stat, () => native.listdir(ctx.cred, m, dir));
-      const max = Math.max(1, Math.min(req.maxEntries, MAX_PAGE));
       const entries: DirEntry[] = [];
+      let max = Math.max(1, Math.min(req.maxEntries, MAX_PAGE));
+      const admits = (name: Buffer): boolean => {
+        if (!req.admit || req.admit(name) || entries.length === 0) return true;
+        max = entries.length;
+        return false;
+      };
       const atRoot = dir.equals(this.identity.rootHandle);
-      if (req.cookie < 1n) entries.push({ cookie: 1n, fileid: stat.ino, name: DOT });
-      if (req.cookie < 2n && entries.length < max) {
+      if (req.cookie < 1n && admits(DOT)) entries.push({ cookie: 1n, fileid: stat.ino, name: DOT });
+      if (req.cookie < 2n && entries.length < max && admits(DOTDOT)) {
         entries.push({ cookie: 2n, fileid: atRoot ? stat.ino : listing.dotdotIno, name: DOTDOT });
       }
       const dots = entries.length;
       const start = firstAfter(listing.cookies, req.cookie);
-      const end = Math.min(listing.entries.length, start + max - entries.length);
-      for (let i = start; i < end; i++) {
-        const e = listing.entries[i]!;
+      let end = start;
+      while (end < listing.entries.length && entries.length < max && admits(listing.entries[end]!.name)) {
+        const e = listing.entries[end++]!;
         entries.push({ cookie: e.cookie, fileid: e.ino, name: e.name });
       }
       const dirAttrs = this.attrs(stat);
