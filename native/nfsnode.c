@@ -449,20 +449,6 @@ static int open_child(job_t *j, int dfd, const char *name) {
   return fd;
 }
 
-/* p0 mount, b0 dir handle, b1 name. Out: H, S, S(dir). */
-static void op_lookup(job_t *j) {
-  int fd = -1, dfd = resolve(j, mount_arg(j), 0, O_PATH);
-  const char *name = name_arg(j, 1);
-  if (dfd < 0 || !name) goto done;
-  if (become(j) == 0) fd = open_child(j, dfd, name);
-  unbecome(j);
-  if (fd < 0) goto done;
-  if (put_handle(j, fd) == 0 && put_stat(j, fd) == 0) put_resolved_stat(j, dfd);
-done:
-  close_quiet(fd);
-  close_quiet(dfd);
-}
-
 /* Whether a handle names the inode whose attributes are in sx, for the one
  * layout known to start with the inode number: FILEID_INO32_GEN of 8 bytes
  * (u32 inode, u32 generation), as ext2/3/4 and others using the kernel's
@@ -473,6 +459,51 @@ static int handle_is(const struct file_handle *fh, const struct statx *sx) {
   if (fh->handle_type != 1 || fh->handle_bytes != 8 || sx->stx_ino > UINT32_MAX) return 0;
   memcpy(&ino, fh->f_handle, 4);
   return ino == sx->stx_ino;
+}
+
+/* The handle and attributes of a name in an open directory without opening
+ * it: name_to_handle_at, then statx, both by name. Returns 0 when both are
+ * known to describe one object (an FILEID_INO32_GEN handle of that inode on
+ * that mount: if the name changed in between to another inode, the numbers
+ * differ; if the inode was freed and its number reused, the handle carries
+ * the old generation and is stale, so the attributes describe nothing a
+ * client can reach), an errno, or -1 when it cannot tell (then open the name). */
+static int by_name(int dfd, const char *name, handle_buf_t *u, struct statx *sx) {
+  int mount_id;
+  u->fh.handle_bytes = MAX_HANDLE_SZ;
+  if (name_to_handle_at(dfd, name, &u->fh, &mount_id, 0) != 0) return errno;
+  if (statx(dfd, name, AT_SYMLINK_NOFOLLOW, STAT_MASK | STATX_BTIME, sx) != 0) return errno;
+  if (!handle_is(&u->fh, sx) || !(sx->stx_mask & STATX_MNT_ID) || sx->stx_mnt_id != (uint64_t)mount_id) return -1;
+  return u->fh.handle_bytes + 1 > MAX_BACKEND_HANDLE ? EOVERFLOW : 0;
+}
+
+/* p0 mount, b0 dir handle, b1 name. Out: H, S, S(dir). As the caller; by
+ * name when by_name() can vouch for the result (two syscalls), else by
+ * opening the name (which also gives the definitive error). */
+static void op_lookup(job_t *j) {
+  int fd = -1, dfd = resolve(j, mount_arg(j), 0, O_PATH);
+  const char *name = name_arg(j, 1);
+  handle_buf_t u;
+  struct statx sx;
+  if (dfd < 0 || !name) goto done;
+  if (become(j) == 0) {
+    if (by_name(dfd, name, &u, &sx) == 0) {
+      unbecome(j);
+      put_u8(j, (uint8_t)(u.fh.handle_bytes + 1));
+      put_u8(j, (uint8_t)u.fh.handle_type);
+      put(j, u.fh.f_handle, u.fh.handle_bytes);
+      put_statx(j, &sx);
+      put_resolved_stat(j, dfd);
+      goto done;
+    }
+    fd = open_child(j, dfd, name);
+  }
+  unbecome(j);
+  if (fd < 0) goto done;
+  if (put_handle(j, fd) == 0 && put_stat(j, fd) == 0) put_resolved_stat(j, dfd);
+done:
+  close_quiet(fd);
+  close_quiet(dfd);
 }
 
 /* A name of an op_lookup_many request, with what the caller already knows of it. */
@@ -588,17 +619,11 @@ static int unusable(job_t *j, const struct statx *sx) {
  * same object (another handle type, or the name changed in between). */
 static int lookup_entry_by_name(job_t *j, int dfd, const lm_name_t *n) {
   handle_buf_t u;
-  int mount_id;
   struct statx sx;
-  u.fh.handle_bytes = MAX_HANDLE_SZ;
-  if (name_to_handle_at(dfd, n->name, &u.fh, &mount_id, 0) != 0) return errno;
-  if (statx(dfd, n->name, AT_SYMLINK_NOFOLLOW, STAT_MASK | STATX_BTIME, &sx) != 0) return errno;
-  if (!handle_is(&u.fh, &sx) || !(sx.stx_mask & STATX_MNT_ID) || sx.stx_mnt_id != (uint64_t)mount_id) return -1;
-  int e = unusable(j, &sx);
-  if (e) return e;
-  if (u.fh.handle_bytes + 1 > MAX_BACKEND_HANDLE) return EOVERFLOW;
-  put_found(j, n, &sx, &u.fh);
-  return 0;
+  int e = by_name(dfd, n->name, &u, &sx);
+  if (e == 0) e = unusable(j, &sx);
+  if (e == 0) put_found(j, n, &sx, &u.fh);
+  return e;
 }
 
 /* The same by opening the name: handle and attributes of one open object. Returns 0 or an errno. */
