@@ -11,14 +11,18 @@ const ZERO_PAD = Buffer.alloc(4);
 /** Payloads at least this large are referenced rather than copied into the chunk. */
 const BY_REFERENCE = 2048;
 const FIRST_CHUNK = 512;
-/** Up to this many bytes, fixedOpaque copies byte by byte. */
-const SMALL_COPY = 128;
 /** Chunks double up to this size: a 64 KiB READDIRPLUS reply is a handful of segments, not thousands. */
 const MAX_CHUNK = 64 * 1024;
+
+function viewOf(b: Buffer): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.length);
+}
 
 export class XdrWriter {
   private readonly done: Buffer[] = [];
   private chunk: Buffer;
+  /** The chunk as a DataView: its BigInt setters are several times faster than Buffer's (fileids, cookies, sizes). */
+  private view: DataView;
   private pos = 0;
   private doneBytes = 0;
   /** The size of the next chunk; not the current chunk's length, which after a flush is only its unused tail. */
@@ -26,6 +30,7 @@ export class XdrWriter {
 
   constructor(initial = FIRST_CHUNK) {
     this.chunk = Buffer.allocUnsafe(initial);
+    this.view = viewOf(this.chunk);
     this.nextChunk = Math.min(Math.max(initial, 64) * 2, MAX_CHUNK);
   }
 
@@ -38,6 +43,7 @@ export class XdrWriter {
     if (this.chunk.length - this.pos < n) {
       this.flushChunk();
       this.chunk = Buffer.allocUnsafe(Math.max(n, this.nextChunk));
+      this.view = viewOf(this.chunk);
       this.nextChunk = Math.min(this.nextChunk * 2, MAX_CHUNK);
     }
     const at = this.pos;
@@ -50,6 +56,7 @@ export class XdrWriter {
       this.done.push(this.chunk.subarray(0, this.pos));
       this.doneBytes += this.pos;
       this.chunk = this.chunk.subarray(this.pos);
+      this.view = viewOf(this.chunk);
       this.pos = 0;
     }
   }
@@ -74,9 +81,10 @@ export class XdrWriter {
     return this.u32(v ? 1 : 0);
   }
 
+  /** Modulo 2^64, as BigInt.asUintN(64, v). */
   u64(v: bigint): this {
     const at = this.room(8);
-    this.chunk.writeBigUInt64BE(BigInt.asUintN(64, v), at);
+    this.view.setBigUint64(at, v);
     return this;
   }
 
@@ -88,9 +96,10 @@ export class XdrWriter {
     return this;
   }
 
+  /** Modulo 2^64, as BigInt.asIntN(64, v). */
   i64(v: bigint): this {
     const at = this.room(8);
-    this.chunk.writeBigInt64BE(BigInt.asIntN(64, v), at);
+    this.view.setBigInt64(at, v);
     return this;
   }
 
@@ -106,13 +115,9 @@ export class XdrWriter {
         ZERO_PAD.copy(this.chunk, at, 0, pad);
       }
     } else {
-      const n = data.length;
-      const at = this.room(n + pad);
-      const c = this.chunk;
-      // Handles, names and attributes are tens of bytes: a loop beats TypedArray.set's call overhead.
-      if (n <= SMALL_COPY) for (let i = 0; i < n; i++) c[at + i] = data[i]!;
-      else c.set(data, at);
-      for (let i = at + n; i < at + n + pad; i++) c[i] = 0;
+      const at = this.room(data.length + pad);
+      this.chunk.set(data, at);
+      if (pad) this.chunk.fill(0, at + data.length, at + data.length + pad);
     }
     return this;
   }

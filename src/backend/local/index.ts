@@ -65,7 +65,7 @@ import { fsidWords, ftypeOf, toFattr, toWcc, type FsidWords } from './attrs.js';
 import { Descriptors, type FileLease } from './descriptors.js';
 import { firstAfter, ListingCache } from './listings.js';
 import * as native from './native.js';
-import type { Created, NameToFind, RawDirent, RawStat, SetattrSpec } from './native.js';
+import type { Created, RawDirent, RawStat, SetattrSpec } from './native.js';
 
 export interface LocalBackendOptions {
   /** The directory to export (a filesystem root or any directory in one). */
@@ -484,18 +484,15 @@ export class LocalBackend implements Backend {
   }
 
   private async lookupPart(m: number, dir: FileHandle, listed: RawDirent[], entries: DirEntry[], from: number, to: number, ctx: OpContext): Promise<void> {
-    const names: NameToFind[] = [];
-    for (let i = from; i < to; i++) {
-      const l = listed[i]!;
-      names.push({ name: l.name, ino: l.ino, held: l.held });
-    }
+    const names = listed.slice(from, to);
+    // As sent: another call may replace an entry's held handle while this one waits.
+    const held = names.map((l) => l.held);
     const found = await native.lookupMany(ctx.cred, m, this.fsid, dir, names);
     for (let k = 0; k < found.length; k++) {
       const f = found[k]!;
       if (typeof f === 'number') continue;
-      const l = listed[from + k]!;
-      if (f.handle) l.held = f.keep;
-      const handle = f.handle ?? names[k]!.held?.handle;
+      if (f.handle) names[k]!.held = f.keep;
+      const handle = f.handle ?? held[k]?.handle;
       if (!handle) continue;
       const e = entries[from + k]!;
       e.handle = handle;
