@@ -33,6 +33,7 @@
  *     rdev minor u32, size u64, blocks u64, ino u64, atime (sec i64, nsec u32,
  *     pad u32), mtime (same), ctime (same), mnt_id u64, dev major u32, dev minor u32
  *   H (handle): u8 length L, then L bytes = u8 kernel handle type + handle bytes
+ *   F (fattr3, 84 bytes): the NFSv3 attributes in XDR (big-endian), see put_fattr3()
  */
 #define _GNU_SOURCE
 #include <node_api.h>

@@ -22,6 +22,7 @@
  * Needs CAP_DAC_READ_SEARCH (open_by_handle_at), i.e. root.
  */
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import type {
   Backend,
@@ -60,7 +61,6 @@ import {
 } from '../../proto/nfs3/constants.js';
 import type { Fattr3, FileHandle, NfsTime3, Sattr3, SetTime, SpecData3, WccData } from '../../proto/nfs3/types.js';
 import { silentLogger, type Logger } from '../../server/log.js';
-import { availableParallelism } from 'node:os';
 import { fsidWords, ftypeOf, toFattr, toWcc, type FsidWords } from './attrs.js';
 import { Descriptors, type FileLease } from './descriptors.js';
 import { firstAfter, ListingCache } from './listings.js';
