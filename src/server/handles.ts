@@ -68,9 +68,9 @@ export class HandleCodec {
   /** exportId + ':' + backend handle (latin1) → the handle issued for them. */
   private readonly issued = new GenerationalCache<Buffer>(CACHE_GENERATION);
   /**
-   * The same by the backend handle object itself, while something holds it
-   * (a backend that keeps handles, as the local one with its READDIRPLUS
-   * listings, passes the same Buffer again): no key to build, no MAC.
+   * The same by the backend handle object itself, for callers that say the
+   * Buffer recurs (READDIRPLUS: a backend that keeps its listings, as the
+   * local one, passes the same Buffer again): no key to build, no MAC.
    */
   private readonly issuedFor = new WeakMap<Buffer, { exportId: number; fh: Buffer }>();
 
@@ -83,10 +83,13 @@ export class HandleCodec {
   }
 
   /**
-   * The returned buffer may be shared with other callers: do not modify it,
-   * nor `backendHandle` afterwards (the result is remembered for that Buffer).
+   * The returned buffer may be shared with other callers: do not modify it.
+   * `recurs`: the same `backendHandle` Buffer is likely to be encoded again,
+   * so the result is also remembered for that object (which must then not be
+   * modified either); pointless, and not free, for a Buffer made per call.
    */
-  encode(exportId: number, backendHandle: Buffer): Buffer {
+  encode(exportId: number, backendHandle: Buffer, recurs = false): Buffer {
+    if (!recurs) return this.encodeByValue(exportId, backendHandle);
     const mine = this.issuedFor.get(backendHandle);
     if (mine !== undefined && mine.exportId === exportId) return mine.fh;
     const fh = this.encodeByValue(exportId, backendHandle);

@@ -63,7 +63,8 @@ export function readdirplus(s: Nfs3Support): Procedure<ReaddirplusArgs, Readdirp
             name: d.name,
             cookie: d.cookie,
             nameAttributes: d.attrs,
-            nameHandle: d.handle && s.handleFor(t, d.handle),
+            // Listed again, entries come with the Buffers of the first listing (the local backend keeps them).
+            nameHandle: d.handle && s.handleFor(t, d.handle, true),
           };
           room -= entryplus3Size(e);
           dirRoom -= entryDirSize(e);
