@@ -33,6 +33,7 @@
  *     rdev minor u32, size u64, blocks u64, ino u64, atime (sec i64, nsec u32,
  *     pad u32), mtime (same), ctime (same), mnt_id u64, dev major u32, dev minor u32
  *   H (handle): u8 length L, then L bytes = u8 kernel handle type + handle bytes
+ *   F (fattr3, 84 bytes): the NFSv3 attributes in XDR (big-endian), see put_fattr3()
  */
 #define _GNU_SOURCE
 #include <node_api.h>
@@ -449,20 +450,6 @@ static int open_child(job_t *j, int dfd, const char *name) {
   return fd;
 }
 
-/* p0 mount, b0 dir handle, b1 name. Out: H, S, S(dir). */
-static void op_lookup(job_t *j) {
-  int fd = -1, dfd = resolve(j, mount_arg(j), 0, O_PATH);
-  const char *name = name_arg(j, 1);
-  if (dfd < 0 || !name) goto done;
-  if (become(j) == 0) fd = open_child(j, dfd, name);
-  unbecome(j);
-  if (fd < 0) goto done;
-  if (put_handle(j, fd) == 0 && put_stat(j, fd) == 0) put_resolved_stat(j, dfd);
-done:
-  close_quiet(fd);
-  close_quiet(dfd);
-}
-
 /* Whether a handle names the inode whose attributes are in sx, for the one
  * layout known to start with the inode number: FILEID_INO32_GEN of 8 bytes
  * (u32 inode, u32 generation), as ext2/3/4 and others using the kernel's
@@ -475,74 +462,243 @@ static int handle_is(const struct file_handle *fh, const struct statx *sx) {
   return ino == sx->stx_ino;
 }
 
+/* The handle and attributes of a name in an open directory without opening
+ * it: name_to_handle_at, then statx, both by name. Returns 0 when both are
+ * known to describe one object (an FILEID_INO32_GEN handle of that inode on
+ * that mount: if the name changed in between to another inode, the numbers
+ * differ; if the inode was freed and its number reused, the handle carries
+ * the old generation and is stale, so the attributes describe nothing a
+ * client can reach), an errno, or -1 when it cannot tell (then open the name). */
+static int by_name(int dfd, const char *name, handle_buf_t *u, struct statx *sx) {
+  int mount_id;
+  u->fh.handle_bytes = MAX_HANDLE_SZ;
+  if (name_to_handle_at(dfd, name, &u->fh, &mount_id, 0) != 0) return errno;
+  if (statx(dfd, name, AT_SYMLINK_NOFOLLOW, STAT_MASK | STATX_BTIME, sx) != 0) return errno;
+  if (!handle_is(&u->fh, sx) || !(sx->stx_mask & STATX_MNT_ID) || sx->stx_mnt_id != (uint64_t)mount_id) return -1;
+  return u->fh.handle_bytes + 1 > MAX_BACKEND_HANDLE ? EOVERFLOW : 0;
+}
+
+/* p0 mount, b0 dir handle, b1 name. Out: H, S, S(dir). As the caller; by
+ * name when by_name() can vouch for the result (two syscalls), else by
+ * opening the name (which also gives the definitive error). */
+static void op_lookup(job_t *j) {
+  int fd = -1, dfd = resolve(j, mount_arg(j), 0, O_PATH);
+  const char *name = name_arg(j, 1);
+  handle_buf_t u;
+  struct statx sx;
+  if (dfd < 0 || !name) goto done;
+  if (become(j) == 0) {
+    if (by_name(dfd, name, &u, &sx) == 0) {
+      unbecome(j);
+      put_u8(j, (uint8_t)(u.fh.handle_bytes + 1));
+      put_u8(j, (uint8_t)u.fh.handle_type);
+      put(j, u.fh.f_handle, u.fh.handle_bytes);
+      put_statx(j, &sx);
+      put_resolved_stat(j, dfd);
+      goto done;
+    }
+    fd = open_child(j, dfd, name);
+  }
+  unbecome(j);
+  if (fd < 0) goto done;
+  if (put_handle(j, fd) == 0 && put_stat(j, fd) == 0) put_resolved_stat(j, dfd);
+done:
+  close_quiet(fd);
+  close_quiet(dfd);
+}
+
+/* A name of an op_lookup_many request, with what the caller already knows of it. */
+typedef struct {
+  char name[256];
+  size_t len;
+  /* The inode number the directory listing gave the name. */
+  uint64_t ino;
+  /* The birth time of the inode the caller holds a handle for; btime_nsec is NO_BTIME when it holds none. */
+  int64_t btime_sec;
+  uint32_t btime_nsec;
+} lm_name_t;
+
+#define NO_BTIME 0xffffffffu
+/* Flags of a found entry: a handle (and its btime) follows; the inode number differs from the listing's. */
+#define LM_HANDLE 1
+#define LM_FILEID 2
+
+static void be32(uint8_t *d, uint32_t v) {
+  d[0] = (uint8_t)(v >> 24);
+  d[1] = (uint8_t)(v >> 16);
+  d[2] = (uint8_t)(v >> 8);
+  d[3] = (uint8_t)v;
+}
+
+static void be64(uint8_t *d, uint64_t v) {
+  be32(d, (uint32_t)(v >> 32));
+  be32(d + 4, (uint32_t)v);
+}
+
+/* ftype3 of a mode (RFC 1813 section 2.5); 0 for none. */
+static uint32_t ftype_of(mode_t m) {
+  switch (m & S_IFMT) {
+    case S_IFREG: return 1;
+    case S_IFDIR: return 2;
+    case S_IFBLK: return 3;
+    case S_IFCHR: return 4;
+    case S_IFLNK: return 5;
+    case S_IFSOCK: return 6;
+    case S_IFIFO: return 7;
+    default: return 0;
+  }
+}
+
+/* An F record: the fattr3 of sx in XDR (84 bytes, big-endian), as
+ * src/backend/local/attrs.ts packFattr() makes it from an S record; fsid is
+ * the export's. For READDIRPLUS, which passes hundreds of them on as they are. */
+static void put_fattr3(job_t *j, const struct statx *sx, uint64_t fsid) {
+  uint8_t d[84];
+  be32(d, ftype_of(sx->stx_mode));
+  be32(d + 4, sx->stx_mode & 07777);
+  be32(d + 8, sx->stx_nlink);
+  be32(d + 12, sx->stx_uid);
+  be32(d + 16, sx->stx_gid);
+  be64(d + 20, sx->stx_size);
+  be64(d + 28, sx->stx_blocks * 512);
+  be32(d + 36, sx->stx_rdev_major);
+  be32(d + 40, sx->stx_rdev_minor);
+  be64(d + 44, fsid);
+  be64(d + 52, sx->stx_ino);
+  const struct statx_timestamp *ts[3] = {&sx->stx_atime, &sx->stx_mtime, &sx->stx_ctime};
+  for (int i = 0; i < 3; i++) {
+    /* NFSv3 seconds are unsigned 32-bit: pre-1970 times wrap, as knfsd's do. */
+    be32(d + 60 + 8 * i, (uint32_t)ts[i]->tv_sec);
+    be32(d + 64 + 8 * i, ts[i]->tv_nsec);
+  }
+  put(j, d, sizeof d);
+}
+
+/* p2, p3 of op_lookup_many: the export's fsid, high and low words. */
+static uint64_t fsid_arg(job_t *j) { return ((uint64_t)(uint32_t)j->p[2] << 32) | (uint32_t)j->p[3]; }
+
+/* The record of a found entry: flags, then (when h is given) H and the btime
+ * under which the caller may keep that handle (NO_BTIME: it may not), then F. */
+static void put_found(job_t *j, const lm_name_t *n, const struct statx *sx, const struct file_handle *h) {
+  put_i32(j, 0);
+  put_u8(j, (uint8_t)((h ? LM_HANDLE : 0) | (sx->stx_ino != n->ino ? LM_FILEID : 0)));
+  if (h) {
+    int keep = (sx->stx_mask & STATX_BTIME) && sx->stx_ino == n->ino;
+    int64_t sec = keep ? sx->stx_btime.tv_sec : 0;
+    put_u8(j, (uint8_t)(h->handle_bytes + 1));
+    put_u8(j, (uint8_t)h->handle_type);
+    put(j, h->f_handle, h->handle_bytes);
+    put(j, &sec, 8);
+    put_u32(j, keep ? sx->stx_btime.tv_nsec : NO_BTIME);
+  }
+  put_fattr3(j, sx, fsid_arg(j));
+}
+
+/* Whether sx, read by name just now, is the inode incarnation the caller's
+ * handle was made for: the same inode number and birth time. A freed inode
+ * whose number is reused gets a new generation (so a new handle) and a new
+ * birth time; with the directory unchanged too (the caller keeps handles only
+ * as long as its listing, which checks that), the name still leads where the
+ * handle does. */
+static int is_cached_object(const struct statx *sx, const lm_name_t *n) {
+  return n->btime_nsec != NO_BTIME && (sx->stx_mask & STATX_BTIME) && sx->stx_ino == n->ino &&
+         sx->stx_btime.tv_sec == n->btime_sec && sx->stx_btime.tv_nsec == n->btime_nsec;
+}
+
+/* 0 for an entry READDIRPLUS can describe; EXDEV when it is on another mount
+ * than the directory (a mount point inside the export), EIO for a file type
+ * NFSv3 has no name for. */
+static int unusable(job_t *j, const struct statx *sx) {
+  if (!(sx->stx_mask & STATX_MNT_ID) || !(j->resolved.stx_mask & STATX_MNT_ID) || sx->stx_mnt_id != j->resolved.stx_mnt_id)
+    return EXDEV;
+  return ftype_of(sx->stx_mode) ? 0 : EIO;
+}
+
 /* One entry of op_lookup_many by name, without opening it: the handle, then
  * the attributes, both relative to the directory. Returns 0 with the record
  * written, an errno, or -1 when it cannot tell that the two belong to the
  * same object (another handle type, or the name changed in between). */
-static int lookup_entry_by_name(job_t *j, int dfd, const char *name) {
+static int lookup_entry_by_name(job_t *j, int dfd, const lm_name_t *n) {
   handle_buf_t u;
-  int mount_id;
   struct statx sx;
-  u.fh.handle_bytes = MAX_HANDLE_SZ;
-  if (name_to_handle_at(dfd, name, &u.fh, &mount_id, 0) != 0) return errno;
-  if (statx(dfd, name, AT_SYMLINK_NOFOLLOW, STAT_MASK, &sx) != 0) return errno;
-  if (!handle_is(&u.fh, &sx) || !(sx.stx_mask & STATX_MNT_ID) || sx.stx_mnt_id != (uint64_t)mount_id) return -1;
-  if (u.fh.handle_bytes + 1 > MAX_BACKEND_HANDLE) return EOVERFLOW;
-  put_i32(j, 0);
-  put_u8(j, (uint8_t)(u.fh.handle_bytes + 1));
-  put_u8(j, (uint8_t)u.fh.handle_type);
-  put(j, u.fh.f_handle, u.fh.handle_bytes);
-  put_statx(j, &sx);
-  return 0;
+  int e = by_name(dfd, n->name, &u, &sx);
+  if (e == 0) e = unusable(j, &sx);
+  if (e == 0) put_found(j, n, &sx, &u.fh);
+  return e;
 }
 
-/* The same by opening the name: handle and attributes of one open object. */
-static void lookup_entry_opened(job_t *j, int dfd, const char *name) {
-  int fd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) {
-    put_i32(j, errno);
-    return;
-  }
-  /* Record layout must stay parseable: measure the handle and stat first. */
-  size_t mark = j->out.len;
-  put_i32(j, 0);
-  int saved_err = j->err;
-  if (put_handle(j, fd) != 0 || put_stat(j, fd) != 0) {
-    int e = j->err;
-    j->err = saved_err;
-    j->out.len = mark;
-    put_i32(j, e);
+/* The same by opening the name: handle and attributes of one open object. Returns 0 or an errno. */
+static int lookup_entry_opened(job_t *j, int dfd, const lm_name_t *n) {
+  handle_buf_t u;
+  int mount_id, e;
+  struct statx sx;
+  int fd = openat(dfd, n->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return errno;
+  u.fh.handle_bytes = MAX_HANDLE_SZ;
+  if (name_to_handle_at(fd, "", &u.fh, &mount_id, AT_EMPTY_PATH) != 0 ||
+      statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STAT_MASK | STATX_BTIME, &sx) != 0) {
+    e = errno;
+  } else if (u.fh.handle_type < 0 || u.fh.handle_type > 255 || u.fh.handle_bytes + 1 > MAX_BACKEND_HANDLE) {
+    e = EOVERFLOW;
+  } else if ((e = unusable(j, &sx)) == 0) {
+    put_found(j, n, &sx, &u.fh);
   }
   close(fd);
+  return e;
 }
 
-/* p0 mount, p1 count, b0 dir handle, b1 names (u8 length + bytes, repeated).
- * Out per name: i32 errno, then H, S when errno is 0.
- * READDIRPLUS asks for hundreds of names per call: most take two syscalls by
- * name, and only the ones whose identity that cannot confirm are opened. */
+static int lookup_entry(job_t *j, int dfd, const lm_name_t *n) {
+  if (n->btime_nsec != NO_BTIME) {
+    struct statx sx;
+    if (statx(dfd, n->name, AT_SYMLINK_NOFOLLOW, STAT_MASK | STATX_BTIME, &sx) != 0) return errno;
+    if (is_cached_object(&sx, n) && !unusable(j, &sx)) {
+      put_found(j, n, &sx, NULL);
+      return 0;
+    }
+  }
+  int e = lookup_entry_by_name(j, dfd, n);
+  return e < 0 ? lookup_entry_opened(j, dfd, n) : e;
+}
+
+/* The next name of an op_lookup_many request; 0 at a malformed one. */
+static int next_name(const uint8_t **p, const uint8_t *end, lm_name_t *n) {
+  const uint8_t *q = *p;
+  if (q >= end || end - q < 1 + *q + 20) return 0;
+  size_t len = *q++;
+  memcpy(n->name, q, len);
+  n->name[len] = 0;
+  n->len = len;
+  q += len;
+  memcpy(&n->ino, q, 8);
+  memcpy(&n->btime_sec, q + 8, 8);
+  memcpy(&n->btime_nsec, q + 16, 4);
+  *p = q + 20;
+  return 1;
+}
+
+/* p0 mount, p1 count, p2 + p3 fsid (high, low word), b0 dir handle, data:
+ * per name u8 length, name, u64 the listing's inode number, i64 + u32 birth
+ * time of the inode a handle is already held for (nanoseconds NO_BTIME: none).
+ * Out per name: i32 status, and when it is 0: u8 LM_* flags, H + i64 + u32
+ * btime when LM_HANDLE, then F. A nonzero status is an errno (EXDEV: on
+ * another mount); the entry goes without handle and attributes.
+ * READDIRPLUS asks for hundreds of names per call: a name whose handle the
+ * caller holds takes one statx; others take two syscalls by name, and only
+ * the ones whose identity that cannot confirm are opened. */
 static void op_lookup_many(job_t *j) {
   int dfd = resolve(j, mount_arg(j), 0, O_PATH);
   if (dfd < 0) return;
-  const uint8_t *p = j->b[1], *end = p ? p + j->blen[1] : NULL;
+  const uint8_t *p = j->data, *end = p ? p + j->data_len : NULL;
   int count = (int)j->p[1];
-  char name[256];
+  lm_name_t n;
   if (become(j) == 0) {
     for (int i = 0; i < count && !j->out.oom; i++) {
-      if (!p || p >= end || p + 1 + *p > end) {
+      if (!p || !next_name(&p, end, &n)) {
         fail_with(j, EINVAL, "names");
         break;
       }
-      size_t len = *p;
-      memcpy(name, p + 1, len);
-      name[len] = 0;
-      p += 1 + len;
-      if (len == 0 || memchr(name, '/', len) || strlen(name) != len) {
-        put_i32(j, EINVAL);
-        continue;
-      }
-      int e = lookup_entry_by_name(j, dfd, name);
-      if (e > 0) put_i32(j, e);
-      if (e < 0) lookup_entry_opened(j, dfd, name);
+      int e = n.len == 0 || strlen(n.name) != n.len || memchr(n.name, '/', n.len) ? EINVAL : lookup_entry(j, dfd, &n);
+      if (e) put_i32(j, e);
     }
   }
   unbecome(j);

@@ -101,6 +101,13 @@ export interface ReaddirRequest {
   /** Upper bound on entries the caller can use; the NFS layer trims to its byte budget. */
   maxEntries: number;
   withAttrs: boolean;
+  /**
+   * Optional hint, called once per entry in order: the page may end before
+   * the first entry it refuses (never before the page's first entry), so that
+   * a backend need not fetch attributes for entries the reply cannot carry.
+   * The NFS layer still trims the page to its exact budget.
+   */
+  admit?: (name: Buffer) => boolean;
 }
 
 export interface FsStat {

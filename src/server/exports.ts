@@ -126,8 +126,9 @@ export class ExportRegistry {
     return this.clients.prepare(remote.address);
   }
 
-  handleFor(exp: Export, backendHandle: Buffer): Buffer {
-    return this.handles.encode(exp.id, backendHandle);
+  /** `recurs`: see HandleCodec.encode. */
+  handleFor(exp: Export, backendHandle: Buffer, recurs = false): Buffer {
+    return this.handles.encode(exp.id, backendHandle, recurs);
   }
 
   /** BADHANDLE for a handle this server never issued; STALE for one whose export is gone. */

@@ -67,6 +67,12 @@ export class HandleCodec {
   private readonly verified = new GenerationalCache<DecodedHandle>(CACHE_GENERATION);
   /** exportId + ':' + backend handle (latin1) → the handle issued for them. */
   private readonly issued = new GenerationalCache<Buffer>(CACHE_GENERATION);
+  /**
+   * The same by the backend handle object itself, for callers that say the
+   * Buffer recurs (READDIRPLUS: a backend that keeps its listings, as the
+   * local one, passes the same Buffer again): no key to build, no MAC.
+   */
+  private readonly issuedFor = new WeakMap<Buffer, { exportId: number; fh: Buffer }>();
 
   constructor(private readonly secret: Buffer) {
     if (secret.length < 16) throw new Error('handle secret must be at least 16 bytes');
@@ -76,8 +82,22 @@ export class HandleCodec {
     return createHmac('sha256', this.secret).update(body).digest().subarray(0, MAC_BYTES);
   }
 
-  /** The returned buffer may be shared with other callers: do not modify it. */
-  encode(exportId: number, backendHandle: Buffer): Buffer {
+  /**
+   * The returned buffer may be shared with other callers: do not modify it.
+   * `recurs`: the same `backendHandle` Buffer is likely to be encoded again,
+   * so the result is also remembered for that object (which must then not be
+   * modified either); pointless, and not free, for a Buffer made per call.
+   */
+  encode(exportId: number, backendHandle: Buffer, recurs = false): Buffer {
+    if (!recurs) return this.encodeByValue(exportId, backendHandle);
+    const mine = this.issuedFor.get(backendHandle);
+    if (mine !== undefined && mine.exportId === exportId) return mine.fh;
+    const fh = this.encodeByValue(exportId, backendHandle);
+    this.issuedFor.set(backendHandle, { exportId, fh });
+    return fh;
+  }
+
+  private encodeByValue(exportId: number, backendHandle: Buffer): Buffer {
     const len = backendHandle.length;
     if (len > MAX_BACKEND_HANDLE) throw new Error(`backend handle of ${len} bytes exceeds ${MAX_BACKEND_HANDLE}`);
     const key = `${exportId >>> 0}:${backendHandle.toString('latin1')}`;

@@ -14,9 +14,15 @@ const FIRST_CHUNK = 512;
 /** Chunks double up to this size: a 64 KiB READDIRPLUS reply is a handful of segments, not thousands. */
 const MAX_CHUNK = 64 * 1024;
 
+function viewOf(b: Buffer): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.length);
+}
+
 export class XdrWriter {
   private readonly done: Buffer[] = [];
   private chunk: Buffer;
+  /** The chunk as a DataView: its BigInt setters are several times faster than Buffer's (fileids, cookies, sizes). */
+  private view: DataView;
   private pos = 0;
   private doneBytes = 0;
   /** The size of the next chunk; not the current chunk's length, which after a flush is only its unused tail. */
@@ -24,6 +30,7 @@ export class XdrWriter {
 
   constructor(initial = FIRST_CHUNK) {
     this.chunk = Buffer.allocUnsafe(initial);
+    this.view = viewOf(this.chunk);
     this.nextChunk = Math.min(Math.max(initial, 64) * 2, MAX_CHUNK);
   }
 
@@ -36,6 +43,7 @@ export class XdrWriter {
     if (this.chunk.length - this.pos < n) {
       this.flushChunk();
       this.chunk = Buffer.allocUnsafe(Math.max(n, this.nextChunk));
+      this.view = viewOf(this.chunk);
       this.nextChunk = Math.min(this.nextChunk * 2, MAX_CHUNK);
     }
     const at = this.pos;
@@ -48,6 +56,7 @@ export class XdrWriter {
       this.done.push(this.chunk.subarray(0, this.pos));
       this.doneBytes += this.pos;
       this.chunk = this.chunk.subarray(this.pos);
+      this.view = viewOf(this.chunk);
       this.pos = 0;
     }
   }
@@ -72,9 +81,10 @@ export class XdrWriter {
     return this.u32(v ? 1 : 0);
   }
 
+  /** Modulo 2^64, as BigInt.asUintN(64, v). */
   u64(v: bigint): this {
     const at = this.room(8);
-    this.chunk.writeBigUInt64BE(BigInt.asUintN(64, v), at);
+    this.view.setBigUint64(at, v);
     return this;
   }
 
@@ -86,9 +96,10 @@ export class XdrWriter {
     return this;
   }
 
+  /** Modulo 2^64, as BigInt.asIntN(64, v). */
   i64(v: bigint): this {
     const at = this.room(8);
-    this.chunk.writeBigInt64BE(BigInt.asIntN(64, v), at);
+    this.view.setBigInt64(at, v);
     return this;
   }
 

@@ -8,17 +8,28 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import type { OpContext } from '../../src/backend/backend.js';
+import type { DirEntry, OpContext } from '../../src/backend/backend.js';
 import { statusOf } from '../../src/backend/errors.js';
 import { createLocalBackend } from '../../src/backend/local/index.js';
+import * as native from '../../src/backend/local/native.js';
 import { NfsStat3 } from '../../src/proto/nfs3/constants.js';
 import { assertNothingHeld } from '../helpers/fd-tracker.js';
 import { isRoot, Scratch } from '../helpers/mounts.js';
 
 const ROOT: OpContext = { cred: { uid: 0, gid: 0, gids: [] } };
 const n = (s: string): Buffer => Buffer.from(s);
+
+/** A descriptor of `dir` for the addon's calls, closed afterwards. */
+async function withMountFd<T>(dir: string, fn: (fd: number) => Promise<T>): Promise<T> {
+  const info = await native.openRoot(dir);
+  try {
+    return await fn(info.fd);
+  } finally {
+    await native.close(info.fd);
+  }
+}
 
 describe('local backend: batched paths', { skip: isRoot() ? false : 'needs root (mount, CAP_DAC_READ_SEARCH)' }, () => {
   const s = new Scratch();
@@ -101,6 +112,94 @@ describe('local backend: batched paths', { skip: isRoot() ? false : 'needs root 
       assert.equal(read!.status, 'fulfilled');
       const data = (read as PromiseFulfilledResult<Awaited<ReturnType<typeof f.b.read>>>).value;
       assert.equal(data.data.toString(), 'y'.repeat(f.i));
+    });
+  });
+
+  for (const kind of ['ext4', 'tmpfs']) {
+    it(`${kind}: listing again reuses each name's handle and reads its attributes afresh`, async (t) => {
+      const dir = `${filesystems[kind]}/again`;
+      mkdirSync(dir, { recursive: true });
+      for (let i = 0; i < 200; i++) writeFileSync(`${dir}/f${i}`, '');
+      const b = await createLocalBackend({ path: dir });
+      t.after(() => b.close());
+      const root = await b.root(ROOT);
+      const list = async (): Promise<Map<string, DirEntry>> => {
+        const page = await b.readdir(root, { cookie: 0n, verifier: Buffer.alloc(8), maxEntries: 1000, withAttrs: true }, ROOT);
+        return new Map(page.entries.map((e) => [e.name.toString(), e]));
+      };
+      const first = await list();
+      // Behind the backend's back, without touching the directory: contents and modes change, nothing else.
+      for (let i = 0; i < 200; i += 10) {
+        writeFileSync(`${dir}/f${i}`, 'z'.repeat(i + 1));
+        chmodSync(`${dir}/f${i}`, 0o600);
+      }
+      const second = await list();
+      for (let i = 0; i < 200; i++) {
+        const a = first.get(`f${i}`)!;
+        const e = second.get(`f${i}`)!;
+        assert.ok(e.handle?.equals(a.handle!), `f${i}: same handle`);
+        assert.deepEqual(e.attrs, (await b.lookup(root, n(`f${i}`), ROOT)).attrs, `f${i}: current attributes`);
+        if (i % 10 === 0) {
+          assert.equal(e.attrs?.size, BigInt(i + 1));
+          assert.equal(e.attrs?.mode, 0o600);
+        }
+      }
+    });
+  }
+
+  it('a page ends before the first entry the admit hint refuses, never before its first entry', async (t) => {
+    const dir = `${filesystems['ext4']}/admit`;
+    mkdirSync(dir, { recursive: true });
+    for (let i = 0; i < 30; i++) writeFileSync(`${dir}/f${i}`, '');
+    const b = await createLocalBackend({ path: dir });
+    t.after(() => b.close());
+    const root = await b.root(ROOT);
+    const seen: string[] = [];
+    let cookie = 0n;
+    for (let pages = 0; ; pages++) {
+      assert.ok(pages < 20, 'pages make progress');
+      let asked = 0;
+      const admit = (): boolean => ++asked <= 6;
+      const page = await b.readdir(root, { cookie, verifier: Buffer.alloc(8), maxEntries: 1000, withAttrs: true, admit }, ROOT);
+      assert.equal(page.entries.length, page.eof ? page.entries.length : 6, 'the six admitted');
+      for (const e of page.entries) assert.ok(e.attrs && e.handle, `${e.name}: looked up`);
+      seen.push(...page.entries.map((e) => e.name.toString()));
+      if (page.eof) break;
+      cookie = page.entries[page.entries.length - 1]!.cookie;
+    }
+    assert.deepEqual(seen.sort(), ['.', '..', ...Array.from({ length: 30 }, (_, i) => `f${i}`)].sort());
+    const never = await b.readdir(root, { cookie: 0n, verifier: Buffer.alloc(8), maxEntries: 1000, withAttrs: true, admit: () => false }, ROOT);
+    assert.equal(never.entries.length, 1, 'a hint refusing everything still gets one entry');
+  });
+
+  it('a held handle is reused only for the inode incarnation it was made for', async (t) => {
+    const dir = `${filesystems['ext4']}/held`;
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(`${dir}/f`, 'x');
+    const b = await createLocalBackend({ path: dir });
+    t.after(() => b.close());
+    const root = await b.root(ROOT);
+    const fsid = { hi: 0, lo: 7 };
+    const { ino } = statSync(`${dir}/f`, { bigint: true });
+    await withMountFd(dir, async (m) => {
+      const [fresh] = await native.lookupMany(ROOT.cred, m, fsid, root, [{ name: n('f'), ino }]);
+      assert.ok(typeof fresh === 'object' && fresh.handle && fresh.keep, 'a first lookup gives a handle to keep');
+      const held = fresh.keep;
+      const [again] = await native.lookupMany(ROOT.cred, m, fsid, root, [{ name: n('f'), ino, held }]);
+      assert.ok(typeof again === 'object' && again.handle === undefined, 'the held handle stands');
+      assert.deepEqual(again.attrs, fresh.attrs);
+      for (const other of [
+        { ...held, birthNsec: (held.birthNsec + 1) % 1e9 },
+        { ...held, birthSec: held.birthSec - 1 },
+      ]) {
+        const [r] = await native.lookupMany(ROOT.cred, m, fsid, root, [{ name: n('f'), ino, held: other }]);
+        assert.ok(typeof r === 'object' && r.handle?.equals(held.handle), 'another birth time: the handle is made again');
+      }
+      const [wrongIno] = await native.lookupMany(ROOT.cred, m, fsid, root, [{ name: n('f'), ino: ino + 1n, held }]);
+      assert.ok(typeof wrongIno === 'object' && wrongIno.handle && !wrongIno.keep, 'another inode number: made again, not to be kept');
+      assert.equal(wrongIno.inoDiffers, true);
+      assert.equal(wrongIno.attrs.fileid, ino);
+      assert.equal(wrongIno.attrs.fsid, 7n);
     });
   });
 

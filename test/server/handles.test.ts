@@ -24,6 +24,11 @@ describe('HandleCodec', () => {
     assert.ok(a.encode(3, Buffer.from(backend)).equals(first));
     assert.ok(new HandleCodec(SECRET).encode(3, backend).equals(first));
     assert.ok(!a.encode(4, backend).equals(first), 'another export, another handle');
+    // Remembered by the Buffer object too: still per export.
+    assert.ok(a.encode(3, backend, true).equals(first));
+    assert.ok(!a.encode(4, backend, true).equals(first), 'the same Buffer for another export');
+    assert.ok(a.encode(3, backend, true).equals(first), 'the same Buffer for the first export again');
+    assert.ok(a.encode(4, backend, true).equals(new HandleCodec(SECRET).encode(4, backend)), 'and for the other');
     assert.ok(!new HandleCodec(Buffer.alloc(32, 8)).encode(3, backend).equals(first), 'another secret, another MAC');
   });
 

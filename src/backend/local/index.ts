@@ -22,6 +22,7 @@
  * Needs CAP_DAC_READ_SEARCH (open_by_handle_at), i.e. root.
  */
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import type {
   Backend,
@@ -60,11 +61,11 @@ import {
 } from '../../proto/nfs3/constants.js';
 import type { Fattr3, FileHandle, NfsTime3, Sattr3, SetTime, SpecData3, WccData } from '../../proto/nfs3/types.js';
 import { silentLogger, type Logger } from '../../server/log.js';
-import { ftypeOf, toFattr, toWcc } from './attrs.js';
+import { fsidWords, ftypeOf, toFattr, toWcc, type FsidWords } from './attrs.js';
 import { Descriptors, type FileLease } from './descriptors.js';
 import { firstAfter, ListingCache } from './listings.js';
 import * as native from './native.js';
-import type { Created, RawStat, SetattrSpec } from './native.js';
+import type { Created, RawDirent, RawStat, SetattrSpec } from './native.js';
 
 export interface LocalBackendOptions {
   /** The directory to export (a filesystem root or any directory in one). */
@@ -87,9 +88,15 @@ const DOT = Buffer.from('.');
 const DOTDOT = Buffer.from('..');
 /** Largest READ served in one call; the NFS layer asks for at most its rtmax. */
 const MAX_IO = 4 * 1024 * 1024;
-/** Entries per READDIR page at most; a page is one batched lookup job per 8 KiB of names when attributes are asked for. */
+/** Entries per READDIR page at most. */
 const MAX_PAGE = 1024;
-const LOOKUP_BATCH_BYTES = 8 * 1024;
+/**
+ * READDIRPLUS looks a page's names up in this many jobs at once (one per
+ * CPU), so a client waiting for the page waits for a share of it; pages of
+ * fewer than LOOKUP_JOB_MIN names per job are not split further.
+ */
+const LOOKUP_JOBS = Math.max(1, availableParallelism());
+const LOOKUP_JOB_MIN = 64;
 
 const EXT4_SUPER_MAGIC = 0xef53n;
 const TMPFS_MAGIC = 0x01021994n;
@@ -143,7 +150,7 @@ export class LocalBackend implements Backend {
   private readonly listings = new ListingCache({ maxEntries: 200_000, maxAgeMs: 30_000 });
   private readonly log: Logger;
   /** fattr3.fsid: stable across restarts and remounts, distinct for two exports of one filesystem. */
-  private readonly fsid: bigint;
+  private readonly fsid: FsidWords;
   private absentSince: number | undefined;
   private closed = false;
 
@@ -157,7 +164,7 @@ export class LocalBackend implements Backend {
       .update(`${identity.fsid[0]}:${identity.fsid[1]}:${identity.fsType}:`)
       .update(identity.rootHandle)
       .digest();
-    this.fsid = h.readBigUInt64BE(0);
+    this.fsid = fsidWords(h.readBigUInt64BE(0));
     this.descriptors = new Descriptors({
       idleMs: options.idleMs ?? 2000,
       maxFds: options.maxCachedFds ?? 64,
@@ -416,61 +423,82 @@ export class LocalBackend implements Backend {
       if (ftypeOf(stat) !== Ftype3.DIR) throw new NfsError(NfsStat3.NOTDIR);
       if ((granted & 4) === 0) throw new NfsError(NfsStat3.ACCES);
       const listing = await this.listings.get(dir, stat, () => native.listdir(ctx.cred, m, dir));
-      const max = Math.max(1, Math.min(req.maxEntries, MAX_PAGE));
       const entries: DirEntry[] = [];
-      if (req.cookie < 1n) entries.push({ cookie: 1n, fileid: stat.ino, name: DOT });
-      if (req.cookie < 2n && entries.length < max) {
-        const atRoot = dir.equals(this.identity.rootHandle);
+      let max = Math.max(1, Math.min(req.maxEntries, MAX_PAGE));
+      const admits = (name: Buffer): boolean => {
+        if (!req.admit || req.admit(name) || entries.length === 0) return true;
+        max = entries.length;
+        return false;
+      };
+      const atRoot = dir.equals(this.identity.rootHandle);
+      if (req.cookie < 1n && admits(DOT)) entries.push({ cookie: 1n, fileid: stat.ino, name: DOT });
+      if (req.cookie < 2n && entries.length < max && admits(DOTDOT)) {
         entries.push({ cookie: 2n, fileid: atRoot ? stat.ino : listing.dotdotIno, name: DOTDOT });
       }
+      const dots = entries.length;
       const start = firstAfter(listing.cookies, req.cookie);
-      const end = Math.min(listing.entries.length, start + max - entries.length);
-      for (let i = start; i < end; i++) {
-        const e = listing.entries[i]!;
+      let end = start;
+      while (end < listing.entries.length && entries.length < max && admits(listing.entries[end]!.name)) {
+        const e = listing.entries[end++]!;
         entries.push({ cookie: e.cookie, fileid: e.ino, name: e.name });
       }
-      if (req.withAttrs) await this.addAttrs(m, dir, stat, entries, ctx);
+      const dirAttrs = this.attrs(stat);
+      if (req.withAttrs) {
+        // "." and, at the export root, ".." are the directory itself; another ".." is looked up like a name.
+        const listed = listing.entries.slice(start, end);
+        let named = dots;
+        for (let i = dots - 1; i >= 0; i--) {
+          const e = entries[i]!;
+          if (e.cookie === 1n || atRoot) {
+            e.handle = Buffer.from(dir);
+            e.attrs = dirAttrs;
+          } else {
+            listed.unshift({ cookie: e.cookie, ino: e.fileid, name: e.name, held: undefined });
+            named = i;
+          }
+        }
+        await this.addAttrs(m, dir, listed, entries.slice(named), ctx);
+      }
       const verifier = Buffer.alloc(8);
       verifier.writeUInt32BE(stat.mtime.seconds, 0);
       verifier.writeUInt32BE(stat.mtime.nseconds, 4);
-      return { entries, eof: end >= listing.entries.length, verifier, dirAttrs: this.attrs(stat) };
+      return { entries, eof: end >= listing.entries.length, verifier, dirAttrs };
     });
   }
 
-  /** READDIRPLUS: handles and attributes in batched jobs; an entry that cannot be looked up just goes without. */
-  private async addAttrs(m: number, dir: FileHandle, dirStat: RawStat, entries: DirEntry[], ctx: OpContext): Promise<void> {
-    const named: DirEntry[] = [];
-    const atRoot = dir.equals(this.identity.rootHandle);
-    for (const e of entries) {
-      if (e.cookie === 1n || (e.cookie === 2n && atRoot)) {
-        e.handle = Buffer.from(dir);
-        e.attrs = this.attrs(dirStat);
-      } else {
-        named.push(e);
-      }
+  /**
+   * READDIRPLUS: handles and attributes of listed names, in LOOKUP_JOBS
+   * parallel jobs; an entry that cannot be looked up just goes without.
+   * Handles are kept with the listing (which lives only while the directory
+   * is unchanged), so listing again costs one statx per name: attributes are
+   * always read afresh.
+   */
+  private async addAttrs(m: number, dir: FileHandle, listed: RawDirent[], entries: DirEntry[], ctx: OpContext): Promise<void> {
+    const jobs = Math.max(1, Math.min(LOOKUP_JOBS, Math.floor(listed.length / LOOKUP_JOB_MIN)));
+    const per = Math.ceil(listed.length / jobs);
+    const work: Promise<void>[] = [];
+    for (let from = 0; from < listed.length; from += per) {
+      work.push(this.lookupPart(m, dir, listed, entries, from, Math.min(listed.length, from + per), ctx));
     }
-    const batches: DirEntry[][] = [];
-    let bytes = Infinity;
-    for (const e of named) {
-      if (bytes + e.name.length + 1 > LOOKUP_BATCH_BYTES) {
-        batches.push([]);
-        bytes = 0;
-      }
-      batches[batches.length - 1]!.push(e);
-      bytes += e.name.length + 1;
+    await Promise.all(work);
+  }
+
+  private async lookupPart(m: number, dir: FileHandle, listed: RawDirent[], entries: DirEntry[], from: number, to: number, ctx: OpContext): Promise<void> {
+    const names = listed.slice(from, to);
+    // As sent: another call may replace an entry's held handle while this one waits.
+    const held = names.map((l) => l.held);
+    const found = await native.lookupMany(ctx.cred, m, this.fsid, dir, names);
+    for (let k = 0; k < found.length; k++) {
+      const f = found[k]!;
+      if (typeof f === 'number') continue;
+      if (f.handle) names[k]!.held = f.keep;
+      const handle = f.handle ?? held[k]?.handle;
+      if (!handle) continue;
+      const e = entries[from + k]!;
+      e.handle = handle;
+      e.attrs = f.attrs;
+      if (f.inoDiffers) e.fileid = f.attrs.fileid;
     }
-    await Promise.all(
-      batches.map(async (batch) => {
-        const found = await native.lookupMany(ctx.cred, m, dir, batch.map((e) => e.name));
-        found.forEach((f, i) => {
-          if ('errno' in f || f.stat.mntId !== dirStat.mntId) return;
-          const e = batch[i]!;
-          e.handle = f.handle;
-          e.attrs = this.attrs(f.stat);
-          e.fileid = f.stat.ino;
-        });
-      }),
-    );
   }
 
   async fsstat(fh: FileHandle, _ctx: OpContext): Promise<FsStat> {

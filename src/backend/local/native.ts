@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Credentials } from '../backend.js';
 import { NfsError } from '../errors.js';
 import { NfsStat3 } from '../../proto/nfs3/constants.js';
+import { FATTR3_BYTES, PackedFattr } from '../../proto/nfs3/common.js';
 import type { NfsTime3 } from '../../proto/nfs3/types.js';
 
 type AddonCall = (
@@ -141,24 +142,62 @@ function packCreds(c: Credentials): Uint32Array {
   return out;
 }
 
-/** The S record of the C side. Times are kept exact; seconds fit a double. */
-export interface RawStat {
-  mode: number;
-  nlink: number;
-  uid: number;
-  gid: number;
-  rdevMajor: number;
-  rdevMinor: number;
-  size: bigint;
-  blocks: bigint;
-  ino: bigint;
-  atime: NfsTime3;
-  mtime: NfsTime3;
-  ctime: NfsTime3;
-  mntId: bigint;
+const STAT_BYTES = 112;
+
+/** NFSv3 seconds are unsigned 32-bit: the low word of the i64, so pre-1970 times wrap as knfsd's do. */
+function timeAt(b: Buffer, p: number): NfsTime3 {
+  return { seconds: b.readUInt32LE(p), nseconds: b.readUInt32LE(p + 8) };
 }
 
-const STAT_BYTES = 112;
+/**
+ * An S record of the C side, decoded field by field when read: most callers
+ * need a few fields, and READDIRPLUS passes the bytes on (attrs.ts) without
+ * decoding any. `raw` is a view into the job's result, which nothing reuses.
+ */
+export class RawStat {
+  constructor(readonly raw: Buffer) {
+    if (raw.length !== STAT_BYTES) throw new RangeError('nfsnode result truncated');
+  }
+  get mode(): number {
+    return this.raw.readUInt32LE(0);
+  }
+  get nlink(): number {
+    return this.raw.readUInt32LE(4);
+  }
+  get uid(): number {
+    return this.raw.readUInt32LE(8);
+  }
+  get gid(): number {
+    return this.raw.readUInt32LE(12);
+  }
+  get rdevMajor(): number {
+    return this.raw.readUInt32LE(16);
+  }
+  get rdevMinor(): number {
+    return this.raw.readUInt32LE(20);
+  }
+  get size(): bigint {
+    return this.raw.readBigUInt64LE(24);
+  }
+  get blocks(): bigint {
+    return this.raw.readBigUInt64LE(32);
+  }
+  get ino(): bigint {
+    return this.raw.readBigUInt64LE(40);
+  }
+  get atime(): NfsTime3 {
+    return timeAt(this.raw, 48);
+  }
+  get mtime(): NfsTime3 {
+    return timeAt(this.raw, 64);
+  }
+  get ctime(): NfsTime3 {
+    return timeAt(this.raw, 80);
+  }
+  get mntId(): bigint {
+    return this.raw.readBigUInt64LE(96);
+  }
+}
 
 class Cursor {
   private at = 0;
@@ -199,30 +238,7 @@ class Cursor {
   }
 
   stat(): RawStat {
-    const b = this.buf;
-    const o = this.at;
-    if (o + STAT_BYTES > b.length) throw new RangeError('nfsnode result truncated');
-    this.at += STAT_BYTES;
-    const time = (p: number): NfsTime3 => ({
-      // NFSv3 seconds are unsigned 32-bit; pre-1970 times wrap as knfsd's do.
-      seconds: Number(BigInt.asUintN(32, b.readBigInt64LE(p))),
-      nseconds: b.readUInt32LE(p + 8),
-    });
-    return {
-      mode: b.readUInt32LE(o),
-      nlink: b.readUInt32LE(o + 4),
-      uid: b.readUInt32LE(o + 8),
-      gid: b.readUInt32LE(o + 12),
-      rdevMajor: b.readUInt32LE(o + 16),
-      rdevMinor: b.readUInt32LE(o + 20),
-      size: b.readBigUInt64LE(o + 24),
-      blocks: b.readBigUInt64LE(o + 32),
-      ino: b.readBigUInt64LE(o + 40),
-      atime: time(o + 48),
-      mtime: time(o + 64),
-      ctime: time(o + 80),
-      mntId: b.readBigUInt64LE(o + 96),
-    };
+    return new RawStat(this.bytes(STAT_BYTES));
   }
 }
 
@@ -289,24 +305,83 @@ export async function lookup(cred: Credentials, mount: number, dir: Buffer, name
   return { handle: Buffer.from(c.handle()), stat: c.stat(), dir: c.stat() };
 }
 
-/** Handles and attributes of many names of one directory in one job; a failed name gets its errno name. */
+/** A name to look up with lookupMany, and what the caller already holds for it. */
+export interface NameToFind {
+  name: Buffer;
+  /** The inode number the directory listing gave it. */
+  ino: bigint;
+  /** A handle held for the name from an earlier lookupMany, and the birth time that came with it. */
+  held?: HeldHandle;
+}
+
+export interface HeldHandle {
+  handle: Buffer;
+  birthSec: number;
+  birthNsec: number;
+}
+
+export interface FoundEntry {
+  attrs: PackedFattr;
+  /** A new handle, when the one held (if any) no longer applies; with `keep` when it may be held from now on. */
+  handle?: Buffer;
+  keep?: HeldHandle;
+  /** The object's inode number differs from the listing's (the attributes' fileid is the one to report). */
+  inoDiffers: boolean;
+}
+
+/** Must match NO_BTIME and LM_* in native/nfsnode.c. */
+const NO_BTIME = 0xffffffff;
+const LM_HANDLE = 1;
+const LM_FILEID = 2;
+
+/**
+ * Handles and attributes of many names of one directory in one job. A name
+ * whose held handle still names the same inode (same number and birth time)
+ * costs one statx and comes back without a handle; a name that cannot be
+ * looked up comes back as its errno (EXDEV: a mount point inside the export).
+ * Attributes come as XDR made by the addon, with the export's `fsid`.
+ */
 export async function lookupMany(
   cred: Credentials,
   mount: number,
+  fsid: { hi: number; lo: number },
   dir: Buffer,
-  names: readonly Buffer[],
-): Promise<(Found | { errno: number })[]> {
-  const packed = Buffer.allocUnsafe(names.reduce((n, x) => n + 1 + x.length, 0));
+  names: readonly NameToFind[],
+): Promise<(FoundEntry | number)[]> {
+  let size = 0;
+  for (const n of names) size += 21 + n.name.length;
+  const packed = Buffer.allocUnsafe(size);
   let at = 0;
   for (const n of names) {
-    at = packed.writeUInt8(n.length, at);
-    at += n.copy(packed, at);
+    at = packed.writeUInt8(n.name.length, at);
+    at += n.name.copy(packed, at);
+    at = packed.writeBigUInt64LE(n.ino, at);
+    const h = n.held;
+    at = packed.writeUInt32LE(h ? h.birthSec >>> 0 : 0, at);
+    at = packed.writeInt32LE(h ? Math.floor(h.birthSec / 0x1_0000_0000) : 0, at);
+    at = packed.writeUInt32LE(h ? h.birthNsec : NO_BTIME, at);
   }
-  const c = await call(Op.LOOKUP_MANY, cred, [mount, names.length], dir, packed);
-  return names.map(() => {
+  const c = await call(Op.LOOKUP_MANY, cred, [mount, names.length, fsid.hi, fsid.lo], dir, null, null, null, packed);
+  const out = new Array<FoundEntry | number>(names.length);
+  for (let i = 0; i < names.length; i++) {
     const errno = c.i32();
-    return errno === 0 ? { handle: Buffer.from(c.handle()), stat: c.stat() } : { errno };
-  });
+    if (errno !== 0) {
+      out[i] = errno;
+      continue;
+    }
+    const flags = c.u8();
+    let handle: Buffer | undefined;
+    let keep: HeldHandle | undefined;
+    if (flags & LM_HANDLE) {
+      handle = Buffer.from(c.handle());
+      const lo = c.u32();
+      const birthSec = c.i32() * 0x1_0000_0000 + lo;
+      const birthNsec = c.u32();
+      if (birthNsec !== NO_BTIME) keep = { handle, birthSec, birthNsec };
+    }
+    out[i] = { attrs: new PackedFattr(c.bytes(FATTR3_BYTES)), handle, keep, inoDiffers: (flags & LM_FILEID) !== 0 };
+  }
+  return out;
 }
 
 /** R/W/X (4/2/1) as the kernel grants them to the caller, plus attributes. */
@@ -468,6 +543,8 @@ export interface RawDirent {
   cookie: bigint;
   ino: bigint;
   name: Buffer;
+  /** The entry's handle once READDIRPLUS looked it up (kept with the listing, see lookupMany). */
+  held: HeldHandle | undefined;
 }
 
 export interface Listing {
@@ -487,7 +564,7 @@ export async function listdir(cred: Credentials, mount: number, dir: Buffer): Pr
   for (let i = 0; i < n; i++) {
     const cookie = c.u64();
     const ino = c.u64();
-    entries[i] = { cookie, ino, name: c.bytes(c.u8()) };
+    entries[i] = { cookie, ino, name: c.bytes(c.u8()), held: undefined };
   }
   return { stat, dotdotIno, entries };
 }

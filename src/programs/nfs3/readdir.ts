@@ -42,8 +42,9 @@ export async function listPage(
   verifier: Buffer,
   maxEntries: number,
   withAttrs: boolean,
+  admit?: (name: Buffer) => boolean,
 ): Promise<ListedPage> {
-  const req = { cookie, verifier, maxEntries, withAttrs };
+  const req = { cookie, verifier, maxEntries, withAttrs, admit };
   let page: DirPage;
   try {
     page = await t.backend.readdir(t.handle, req, t.op);

@@ -6,7 +6,8 @@
  * client with a tiny dircount still makes progress.
  */
 import { NfsStat3 } from '../../proto/nfs3/constants.js';
-import { entryDirSize } from '../../proto/nfs3/readdir.js';
+import { dirResOkOverhead, entryDirSize, opaqueSize, postOpAttrSize } from '../../proto/nfs3/readdir.js';
+import { FATTR3_BYTES } from '../../proto/nfs3/common.js';
 import {
   entryplus3Size,
   READDIRPLUS,
@@ -23,6 +24,25 @@ const MIN_ENTRYPLUS3 = MIN_ENTRY3 + 4 + 84 + 4 + 4 + 16;
 /** fileid, a one-byte name, cookie: the least an entry charges to dircount. */
 const MIN_DIR_PART = entryDirSize({ name: Buffer.alloc(1) });
 
+/**
+ * The backend's admit hint: charges each name what its entry will likely
+ * cost, with a handle as long as the directory's (handles of one export
+ * have one length), so the backend looks up no more names than the reply
+ * will carry. fill() below still measures every entry exactly.
+ */
+function estimator(maxcount: number, dircount: number, handleLength: number): (name: Buffer) => boolean {
+  // With the directory's attributes, and each entry's: value-follows word, post_op_attr and post_op_fh3.
+  let room = maxcount - dirResOkOverhead(undefined) - FATTR3_BYTES;
+  let dirRoom = dircount;
+  const rest = 4 + postOpAttrSize(undefined) + FATTR3_BYTES + 4 + opaqueSize(handleLength);
+  return (name) => {
+    const dirPart = entryDirSize({ name });
+    room -= dirPart + rest;
+    dirRoom -= dirPart;
+    return room >= 0 && dirRoom >= 0;
+  };
+}
+
 export function readdirplus(s: Nfs3Support): Procedure<ReaddirplusArgs, ReaddirplusResult> {
   return {
     codec: READDIRPLUS,
@@ -35,7 +55,7 @@ export function readdirplus(s: Nfs3Support): Procedure<ReaddirplusArgs, Readdirp
         let dirRoom = Math.min(args.dircount, maxcount);
         const fitting = Math.min(Math.floor(maxcount / MIN_ENTRYPLUS3), Math.floor(dirRoom / MIN_DIR_PART));
         const maxEntries = Math.max(1, fitting);
-        const page = await listPage(s, t, args.cookie, args.cookieverf, maxEntries, true);
+        const page = await listPage(s, t, args.cookie, args.cookieverf, maxEntries, true, estimator(maxcount, dirRoom, args.dir.length));
         let room = entryBudget(maxcount, page.dirAttributes);
         const reply = fill(page, (d, first): Entryplus3 | undefined => {
           const e: Entryplus3 = {
@@ -43,7 +63,8 @@ export function readdirplus(s: Nfs3Support): Procedure<ReaddirplusArgs, Readdirp
             name: d.name,
             cookie: d.cookie,
             nameAttributes: d.attrs,
-            nameHandle: d.handle && s.handleFor(t, d.handle),
+            // Listed again, entries come with the Buffers of the first listing (the local backend keeps them).
+            nameHandle: d.handle && s.handleFor(t, d.handle, true),
           };
           room -= entryplus3Size(e);
           dirRoom -= entryDirSize(e);

@@ -63,9 +63,9 @@ export class Nfs3Support {
     return t;
   }
 
-  /** The client's handle for a backend handle of the target's export. */
-  handleFor(t: Target, backendHandle: FileHandle): FileHandle {
-    return this.env.exports.handleFor(t.exp, backendHandle);
+  /** The client's handle for a backend handle of the target's export (`recurs`: see HandleCodec.encode). */
+  handleFor(t: Target, backendHandle: FileHandle, recurs = false): FileHandle {
+    return this.env.exports.handleFor(t.exp, backendHandle, recurs);
   }
 
   /**

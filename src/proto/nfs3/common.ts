@@ -69,7 +69,72 @@ export function readFattr(r: XdrReader): Fattr3 {
   };
 }
 
+/** The XDR length of a fattr3. */
+export const FATTR3_BYTES = 84;
+
+/**
+ * A fattr3 kept as its XDR bytes, for attributes made in bulk (READDIRPLUS
+ * carries hundreds per reply): writing one is a copy, and a field is decoded
+ * only when something reads it. Its one own property is the bytes, so two
+ * of them are deepStrictEqual exactly when their attributes are equal.
+ */
+export class PackedFattr implements Fattr3 {
+  constructor(readonly xdr: Buffer) {
+    if (xdr.length !== FATTR3_BYTES) throw new RangeError(`fattr3 of ${xdr.length} bytes, need ${FATTR3_BYTES}`);
+  }
+
+  get type(): Ftype3 {
+    return this.xdr.readUInt32BE(0);
+  }
+  get mode(): number {
+    return this.xdr.readUInt32BE(4);
+  }
+  get nlink(): number {
+    return this.xdr.readUInt32BE(8);
+  }
+  get uid(): number {
+    return this.xdr.readUInt32BE(12);
+  }
+  get gid(): number {
+    return this.xdr.readUInt32BE(16);
+  }
+  get size(): bigint {
+    return this.xdr.readBigUInt64BE(20);
+  }
+  get used(): bigint {
+    return this.xdr.readBigUInt64BE(28);
+  }
+  get rdev(): SpecData3 {
+    return { major: this.xdr.readUInt32BE(36), minor: this.xdr.readUInt32BE(40) };
+  }
+  get fsid(): bigint {
+    return this.xdr.readBigUInt64BE(44);
+  }
+  get fileid(): bigint {
+    return this.xdr.readBigUInt64BE(52);
+  }
+  get atime(): NfsTime3 {
+    return { seconds: this.xdr.readUInt32BE(60), nseconds: this.xdr.readUInt32BE(64) };
+  }
+  get mtime(): NfsTime3 {
+    return { seconds: this.xdr.readUInt32BE(68), nseconds: this.xdr.readUInt32BE(72) };
+  }
+  get ctime(): NfsTime3 {
+    return { seconds: this.xdr.readUInt32BE(76), nseconds: this.xdr.readUInt32BE(80) };
+  }
+
+  /** The plain fields, for logs and traces. */
+  toJSON(): Fattr3 {
+    const { type, mode, nlink, uid, gid, size, used, rdev, fsid, fileid, atime, mtime, ctime } = this;
+    return { type, mode, nlink, uid, gid, size, used, rdev, fsid, fileid, atime, mtime, ctime };
+  }
+}
+
 export function writeFattr(w: XdrWriter, a: Fattr3): void {
+  if (a instanceof PackedFattr) {
+    w.fixedOpaque(a.xdr);
+    return;
+  }
   w.u32(a.type).u32(a.mode).u32(a.nlink).u32(a.uid).u32(a.gid).u64(a.size).u64(a.used);
   writeSpecData(w, a.rdev);
   w.u64(a.fsid).u64(a.fileid);
