@@ -72,7 +72,9 @@ export function parsePrometheus(text: string): { samples: Sample[]; types: Map<s
       rest = rest.slice(l[0].length);
     }
     const value = valueText === '+Inf' ? Infinity : valueText === '-Inf' ? -Infinity : Number(valueText);
-    assert.ok(valueText === 'NaN' || !Number.isNaN(value), `not a number: ${line}`);
+    // Prometheus parses values as Go's ParseFloat, which takes NaN in any case: prom-client writes "Nan"
+    // (an event-loop lag gauge before its first sample, seen on a loaded machine).
+    assert.ok(/^nan$/i.test(valueText) || !Number.isNaN(value), `not a number: ${line}`);
     const family = [name, name.replace(/_(bucket|sum|count|total|created)$/, '')].find((n) => types.has(n));
     assert.ok(family, `sample ${name} has no TYPE`);
     samples.push({ name, labels, value });
