@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { FshAccess, FshMode, Nlm4Stat, NLM_PROGRAM, NLM_V1, NLM_V3, NLM_V4 } from '../../src/proto/nlm/constants.js';
 import { formatStatus } from '../../src/cli/status.js';
+import { NlmClient } from '../../src/client/nlm.js';
 import { alock, cookie, eventually, lockRig, type LockRig } from './rig.js';
 
 const stat = (s: Nlm4Stat) => Nlm4Stat[s];
@@ -234,6 +235,21 @@ describe('NLM: locks between hosts', () => {
     const lines = formatStatus(await r.t.server.status());
     assert.match(lines[0]!, /LOCKS/);
     assert.ok(lines.includes('  locks of clihost (127.0.0.2): 2 held'), lines.join('\n'));
+  });
+
+  test('over UDP: LOCK and TEST, and LOCK_MSG answered by LOCK_RES over UDP', async () => {
+    const fh = await r.file('udp');
+    const udp = await NlmClient.connect({ host: '127.0.0.1', port: r.t.port, transport: 'udp', localAddress: '127.0.0.2' });
+    try {
+      assert.equal(stat((await udp.lock({ cookie: cookie(1), block: false, exclusive: true, alock: alock('udphost', 1, fh, 0n, 4n), reclaim: false, state: 1 })).stat), 'GRANTED');
+      assert.equal(stat((await r.a.test({ cookie: cookie(2), exclusive: false, alock: alock('hosta', 1, fh, 2n, 1n) })).stat), 'DENIED');
+      const n = r.peer.results.length;
+      await udp.message('LOCK_MSG', { cookie: cookie(3), block: false, exclusive: true, alock: alock('udphost', 2, fh, 0n, 4n), reclaim: false, state: 1 });
+      await eventually(() => r.peer.results.length > n, 'LOCK_RES over UDP');
+      assert.deepEqual([r.peer.results.at(-1)!.name, stat(r.peer.results.at(-1)!.res.stat)], ['LOCK_RES', 'DENIED']);
+    } finally {
+      await udp.close();
+    }
   });
 
   test('status shows the locks of each export and client', async () => {
