@@ -30,6 +30,12 @@ export { NfsError, statusOf } from './backend/errors.js';
 export type * from './proto/nfs3/types.js';
 export * from './proto/nfs3/constants.js';
 
+// Lock manager and status monitor protocols, for NlmClient and NsmClient
+export type * from './proto/nlm/types.js';
+export { FshAccess, FshMode, Nlm4Stat } from './proto/nlm/constants.js';
+export type * from './proto/nsm/types.js';
+export { SmRes } from './proto/nsm/constants.js';
+
 // Client (its DirEntry is renamed: the backend's DirEntry keeps the plain name)
 export {
   authSys,
@@ -39,6 +45,8 @@ export {
   mountStatName,
   Nfs3Client,
   NfsClientError,
+  NlmClient,
+  NsmClient,
   NfsFs,
   nfsStatName,
   PortmapClient,
@@ -56,6 +64,7 @@ export {
   type FailOf,
   type NfsFsOptions,
   type NfsMountOptions,
+  type NlmConnectOptions,
   type OkOf,
   type PortmapConnectOptions,
   type Resolved,

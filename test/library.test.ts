@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createLocalBackend, MemoryBackend, NfsFs, NfsServer } from '../src/index.js';
+import { createLocalBackend, MemoryBackend, Nlm4Stat, NlmClient, NfsFs, NfsServer } from '../src/index.js';
 
 test('embed the server with a local and a memory export, use it with NfsFs', async () => {
   const data = await mkdtemp(join(tmpdir(), 'library-data-'));
@@ -31,6 +31,17 @@ test('embed the server with a local and a memory export, use it with NfsFs', asy
       try {
         await fs.writeFile('/hello.txt', Buffer.from(`hi from ${path}`));
         assert.equal((await fs.readFile('/hello.txt')).toString(), `hi from ${path}`);
+        // Lock it over NLM, as a lock-aware program would.
+        const { handle } = await fs.resolve('/hello.txt');
+        const nlm = await NlmClient.connect({ host: '127.0.0.1', port });
+        try {
+          const alock = { callerName: 'library-test', fh: handle, oh: Buffer.from('me'), svid: process.pid, offset: 0n, length: 0n };
+          const res = await nlm.lock({ cookie: Buffer.from('c1'), block: false, exclusive: true, alock, reclaim: false, state: 1 });
+          assert.equal(res.stat, Nlm4Stat.GRANTED);
+          assert.equal((await nlm.unlock({ cookie: Buffer.from('c2'), alock })).stat, Nlm4Stat.GRANTED);
+        } finally {
+          await nlm.close();
+        }
       } finally {
         await fs.unmount();
       }
