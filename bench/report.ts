@@ -3,6 +3,7 @@
  * between the ANALYSIS markers survives regeneration (it is dated by whoever
  * wrote it, since the numbers around it change).
  */
+import { renderManyClients, type LayoutResult } from './many-clients.js';
 import type { ProfileSummary } from './cpuprofile.js';
 
 export interface PairRow {
@@ -38,6 +39,8 @@ export interface BenchReport {
   cpuSeconds: { ours: number | undefined; ganesha: number | undefined };
   profiles: ProfileRun[];
   notes: string[];
+  /** bench/many-clients.ts against each server, after the run-pair (not in its peak RSS). */
+  manyClients?: { ours: LayoutResult[]; ganesha: LayoutResult[] } | undefined;
 }
 
 export const ANALYSIS_BEGIN = '<!-- ANALYSIS:BEGIN (hand-written; kept when BENCHMARKS.md is regenerated) -->';
@@ -142,6 +145,24 @@ export function renderReport(r: BenchReport, previousAnalysis: string | undefine
     }.`,
     '',
   ];
+  if (r.manyClients) {
+    lines.push(
+      '## Many clients',
+      '',
+      'The same load (4 KiB, half READ, half UNSTABLE WRITE, at random offsets of a 1 MiB file per connection) over ' +
+        'connections × calls in flight each, from one Node process using the project\'s client (`bench/many-clients.ts`); ' +
+        'issue 6 asks that 64 connections get at least the aggregate of one, shared fairly (Jain\'s index 1 = equal shares).',
+      '',
+      '**Ours**',
+      '',
+      ...renderManyClients(r.manyClients.ours),
+      '',
+      '**Ganesha** (same client)',
+      '',
+      ...renderManyClients(r.manyClients.ganesha),
+      '',
+    );
+  }
   if (r.notes.length > 0) lines.push('## Notes', '', ...r.notes.map((n) => `- ${n}`), '');
   lines.push('## Where the time goes', '');
   lines.push(

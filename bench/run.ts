@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { summarizeProfile } from './cpuprofile.js';
+import { measureManyClients, type LayoutResult } from './many-clients.js';
 import { PeakRss, processCpu, threadCpu, threadCpuDelta } from './proc.js';
 import { extractAnalysis, renderReport, type BenchReport, type PairRow, type ProfileRun } from './report.js';
 
@@ -29,6 +30,7 @@ const HELP = `Usage: npm run bench -- [options] [-- extra nfsbench options]
   --port N           our server's NFS+MOUNT port (default 24049)
   --ganesha-port N   ganesha's NFS port; MOUNT is N-1 (default 22049)
   --profile N        profile our server on the N workloads furthest behind (default 3; 0: none)
+  --many-seconds N   seconds per layout of the many-clients run against each server (default 5; 0: none)
   --out FILE         report (default BENCHMARKS.md in the repository)
   --keep             keep raw run-pair output and profiles (printed path)`;
 
@@ -144,6 +146,7 @@ interface Options {
   port: number;
   ganeshaPort: number;
   profile: number;
+  manySeconds: number;
   out: string;
   keep: boolean;
   extra: string[];
@@ -169,6 +172,7 @@ function options(argv: string[]): Options | undefined {
       port: { type: 'string' },
       'ganesha-port': { type: 'string' },
       profile: { type: 'string' },
+      'many-seconds': { type: 'string' },
       out: { type: 'string' },
       keep: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -191,6 +195,7 @@ function options(argv: string[]): Options | undefined {
     port: positiveInt(values.port, 'port', 24049),
     ganeshaPort: positiveInt(values['ganesha-port'], 'ganesha-port', 22049, 2),
     profile: positiveInt(values.profile, 'profile', 3, 0),
+    manySeconds: positiveInt(values['many-seconds'], 'many-seconds', 5, 0),
     out: path.resolve(REPO, values.out ?? 'BENCHMARKS.md'),
     keep: values.keep === true,
     extra: positionals,
@@ -424,6 +429,28 @@ function machine(ganeshaVersion: string): string[] {
   ];
 }
 
+/** The same 4 KiB load over 1 and 64 connections, against each server in turn (bench/many-clients.ts). */
+async function manyClientsRun(
+  o: Options,
+  exp: { ours: string; ganesha: string },
+  pids: { ours: number; ganesha: number },
+  notes: string[],
+): Promise<BenchReport['manyClients']> {
+  if (o.manySeconds === 0) return undefined;
+  log('many clients: 1 and 64 connections against each server');
+  const run = (port: number, mountPort: number, exportPath: string, serverPid: number): Promise<LayoutResult[]> =>
+    measureManyClients({ host: '127.0.0.1', port, mountPort, exportPath, seconds: o.manySeconds, serverPid });
+  try {
+    return {
+      ours: await run(o.port, o.port, exp.ours, pids.ours),
+      ganesha: await run(o.ganeshaPort, o.ganeshaPort - 1, exp.ganesha, pids.ganesha),
+    };
+  } catch (err) {
+    notes.push(`The many-clients run failed: ${err instanceof Error ? err.message : String(err)}.`);
+    return undefined;
+  }
+}
+
 async function main(): Promise<number> {
   const o = options(process.argv.slice(2));
   if (!o) return 0;
@@ -504,6 +531,9 @@ async function main(): Promise<number> {
     if (pair.code !== 0) notes.push(`run-pair exited with ${pair.code}: some runs failed${o.keep ? ` (raw output in ${rawDir})` : ''}.`);
     if (ours.child.exitCode !== null) notes.push(`Our server exited during the run (code ${ours.child.exitCode}).`);
 
+    const manyClients = await manyClientsRun(o, exp, { ours: ours.pid, ganesha: ganesha.pid }, notes);
+    stopIfInterrupted();
+
     await ours.stop();
     sh(path.join(SHARED_BENCH, 'ganesha-down'), [String(o.ganeshaPort)], { env: { ...process.env, NFSBENCH_STATE: GANESHA_STATE } });
 
@@ -528,6 +558,7 @@ async function main(): Promise<number> {
       cpuSeconds,
       profiles,
       notes,
+      manyClients,
     };
     const previous = existsSync(o.out) ? extractAnalysis(readFileSync(o.out, 'utf8')) : undefined;
     writeFileSync(o.out, renderReport(report, previous));
