@@ -99,7 +99,8 @@ describe('NSM: the server restarts', () => {
     } finally {
       await first.stop();
     }
-    const second = await lockRig({ backend: 'local', dir, stateDir, locks: { graceMs: 1500 } });
+    // Long enough for the checks below to run inside it on a loaded machine; the test then waits it out.
+    const second = await lockRig({ backend: 'local', dir, stateDir, locks: { graceMs: 5000 } });
     try {
       await eventually(() => second.peer.notifies.length > 0, 'SM_NOTIFY to the monitored client');
       const told = second.peer.notifies[0]!;
@@ -111,7 +112,7 @@ describe('NSM: the server restarts', () => {
       assert.equal(stat((await second.a.lock({ cookie: cookie(2), block: false, exclusive: true, alock: other, reclaim: false, state: 1 })).stat), 'DENIED_GRACE_PERIOD');
       assert.equal(stat((await second.a.test({ cookie: cookie(3), exclusive: true, alock: other })).stat), 'DENIED_GRACE_PERIOD');
       assert.equal(stat((await second.b.lock({ cookie: cookie(4), block: false, exclusive: true, alock: alock('hostb', 1, fh), reclaim: true, state: 3 })).stat), 'GRANTED');
-      await eventually(() => second.t.server.lockReport().graceEndsAt === null, 'grace period over');
+      await eventually(() => second.t.server.lockReport().graceEndsAt === null, 'grace period over', 20_000);
       assert.equal(stat((await second.a.lock({ cookie: cookie(5), block: false, exclusive: true, alock: other, reclaim: false, state: 1 })).stat), 'DENIED');
     } finally {
       await second.stop();
