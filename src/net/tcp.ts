@@ -15,6 +15,7 @@ import type { Remote } from '../programs/program.js';
 import { RecordDecoder, RecordTooLarge, recordHeader } from '../rpc/record.js';
 import type { Logger } from '../server/log.js';
 import { DEFAULT_LIMITS } from '../server/env.js';
+import { giveBack, mayBeLent } from '../xdr/lent-buffers.js';
 import { CallBudget, type BudgetClaimant } from './call-budget.js';
 import { replyLength, type Dispatcher } from './dispatcher.js';
 
@@ -223,7 +224,14 @@ class Connection implements BudgetClaimant {
       setImmediate(this.uncork);
     }
     s.write(recordHeader(length));
-    for (const seg of segments) s.write(seg);
+    const last = segments.length - 1;
+    for (let i = 0; i < last; i++) s.write(segments[i]!);
+    // The last write's callback runs once all of them are written (or failed): lent payloads can be reused.
+    if (last >= 0 && segments.some(mayBeLent)) {
+      s.write(segments[last]!, () => {
+        for (const seg of segments) giveBack(seg);
+      });
+    } else if (last >= 0) s.write(segments[last]!);
     this.bytesOut += length + 4;
   }
 
