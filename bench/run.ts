@@ -241,7 +241,8 @@ interface OurServer {
 
 async function startOurs(o: Options, exportDir: string, stateDir: string, logFile: string, profileDir?: string): Promise<OurServer> {
   if (portInUse(o.port)) throw new Error(`port ${o.port} is already in use (a server left from an earlier run?)`);
-  const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  // As the command's own #! line (src/cli/main.cts), which `node main.cjs` bypasses.
+  const nodeArgs = ['--max-semi-space-size=8', ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])];
   const args = [
     ...nodeArgs,
     path.join(REPO, 'dist/src/cli/main.cjs'),
