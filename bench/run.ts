@@ -244,9 +244,12 @@ interface OurServer {
   stop(): Promise<void>;
 }
 
+/** As the command's own #! line (src/cli/main.cts), which `node main.cjs` bypasses. */
+const OUR_NODE_ARGS = ['--max-semi-space-size=8'];
+
 async function startOurs(o: Options, exportDir: string, stateDir: string, logFile: string, profileDir?: string): Promise<OurServer> {
   if (portInUse(o.port)) throw new Error(`port ${o.port} is already in use (a server left from an earlier run?)`);
-  const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  const nodeArgs = [...OUR_NODE_ARGS, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])];
   const args = [
     ...nodeArgs,
     path.join(REPO, 'dist/src/cli/main.cjs'),
@@ -523,7 +526,7 @@ async function main(): Promise<number> {
     const notes: string[] = [
       'Both servers let the client\'s root act as root (ours: --no-root-squash; ganesha-up: Squash = No_Root_Squash). ' +
         'Every call on ours still runs under the caller\'s identity (setfsuid/setfsgid/setgroups per job), as on ganesha.',
-      `Our server: \`node dist/src/cli/main.cjs serve EXPORT --port ${o.port} --portmap off --host 127.0.0.1 --state-dir STATE --log-level warn --no-root-squash\` ` +
+      `Our server: \`node ${OUR_NODE_ARGS.join(' ')} dist/src/cli/main.cjs serve EXPORT --port ${o.port} --portmap off --host 127.0.0.1 --state-dir STATE --log-level warn --no-root-squash\` ` +
         `with UV_THREADPOOL_SIZE ${process.env.UV_THREADPOOL_SIZE ?? 'unset'} in its environment; it had ${ourThreads} threads ` +
         'at the end of the run. Ganesha: `ganesha-up EXPORT ' + `${o.ganeshaPort}` + '` with GANESHA_DBUS=0.',
     ];

@@ -215,7 +215,7 @@ export class Dispatcher {
     // The original is still running: its reply will answer the client.
     if (seen.kind === 'running') return undefined;
     const reply = await this.run(call, proc, args, remote, auth, outcome);
-    this.replyCache.finish(key, Buffer.concat(reply));
+    this.replyCache.finish(key, reply);
     return reply;
   }
 

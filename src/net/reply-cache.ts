@@ -1,3 +1,5 @@
+import { ByteArena } from '../xdr/byte-arena.js';
+
 /**
  * The duplicate request cache (knfsd's nfsd_cache, RFC 1813 section 4.1 on
  * retransmissions): a client that does not hear a reply resends the call with
@@ -44,6 +46,8 @@ export function replyCacheKey(address: string, xid: number, prog: number, vers: 
 
 export class ReplyCache {
   private readonly entries = new Map<string, Entry>();
+  /** Replies are evicted oldest first, so slabs of copies made one after the other are freed together. */
+  private readonly bytes = new ByteArena();
 
   constructor(
     private readonly opts: ReplyCacheOptions = DEFAULT_REPLY_CACHE,
@@ -67,9 +71,9 @@ export class ReplyCache {
     return { kind: 'new' };
   }
 
-  /** Records the reply of a call begun with begin(). */
-  finish(key: string, reply: Buffer): void {
-    if (this.entries.has(key)) this.entries.set(key, { state: 'done', at: this.now(), reply });
+  /** Records the reply (its segments, copied) of a call begun with begin(). */
+  finish(key: string, reply: readonly Uint8Array[]): void {
+    if (this.entries.has(key)) this.entries.set(key, { state: 'done', at: this.now(), reply: this.bytes.concat(reply) });
   }
 
   /** Forgets a call that produced no reply (dropped), so a retransmission runs it. */

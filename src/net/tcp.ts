@@ -15,8 +15,10 @@ import type { Remote } from '../programs/program.js';
 import { RecordDecoder, RecordTooLarge, recordHeader } from '../rpc/record.js';
 import type { Logger } from '../server/log.js';
 import { DEFAULT_LIMITS } from '../server/env.js';
+import { giveBack, mayBeLent } from '../xdr/lent-buffers.js';
 import { CallBudget, type BudgetClaimant } from './call-budget.js';
 import { replyLength, type Dispatcher } from './dispatcher.js';
+import { noteReceived } from './received-garbage.js';
 
 export interface TcpLimits {
   /** Largest call record accepted; a bigger one closes the connection. Default: the largest WRITE plus 64 KiB. */
@@ -114,6 +116,7 @@ class Connection implements BudgetClaimant {
 
   private onData(chunk: Buffer): void {
     this.bytesIn += chunk.length;
+    noteReceived(chunk.length);
     try {
       this.decoder.push(chunk);
     } catch (err) {
@@ -172,13 +175,16 @@ class Connection implements BudgetClaimant {
     this.calls++;
     this.transport.inFlight++;
     this.updateFlow();
-    this.transport.dispatcher.dispatch(record, this.remote).then(this.onReply, this.onDispatchError);
+    const replied = this.transport.dispatcher.dispatch(record, this.remote);
+    // A lent record (a large WRITE) is given back with the reply; one without a reply is left to the collector.
+    if (mayBeLent(record)) replied.then((reply) => this.finish(reply, record), this.onDispatchError);
+    else replied.then(this.onReply, this.onDispatchError);
   }
 
-  private finish(reply: Buffer[] | undefined): void {
+  private finish(reply: Buffer[] | undefined, record?: Buffer): void {
     this.inFlight--;
     this.transport.inFlight--;
-    if (reply && !this.socket.destroyed && this.socket.writable) this.send(reply);
+    if (reply && !this.socket.destroyed && this.socket.writable) this.send(reply, record);
     // The slot goes to whoever is in line first: this connection's own parked calls queue behind them.
     this.transport.budget.release();
     this.startParked();
@@ -214,7 +220,7 @@ class Connection implements BudgetClaimant {
    * loop (calls whose threadpool jobs finished together) leaves in one writev:
    * fewer syscalls here and fewer wakeups of the client.
    */
-  private send(segments: Buffer[]): void {
+  private send(segments: Buffer[], record: Buffer | undefined): void {
     const length = replyLength(segments);
     const s = this.socket;
     if (!this.corked) {
@@ -223,7 +229,15 @@ class Connection implements BudgetClaimant {
       setImmediate(this.uncork);
     }
     s.write(recordHeader(length));
-    for (const seg of segments) s.write(seg);
+    const last = segments.length - 1;
+    for (let i = 0; i < last; i++) s.write(segments[i]!);
+    // The last write's callback runs once all of them are written (or failed): lent payloads can be reused.
+    if (last >= 0 && (record !== undefined || segments.some(mayBeLent))) {
+      s.write(segments[last]!, () => {
+        for (const seg of segments) giveBack(seg);
+        if (record !== undefined) giveBack(record);
+      });
+    } else if (last >= 0) s.write(segments[last]!);
     this.bytesOut += length + 4;
   }
 

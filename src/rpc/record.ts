@@ -7,6 +7,7 @@
  * The whole record is bounded: a header announcing more than `maxRecord` bytes
  * is an error before a single byte of it is buffered.
  */
+import { borrow, MIN_LENT } from '../xdr/lent-buffers.js';
 
 export class RecordTooLarge extends Error {
   constructor(readonly size: number, readonly limit: number) {
@@ -43,10 +44,41 @@ export class RecordDecoder {
     this.pendingBytes += chunk.length;
     // Concatenate only once the awaited header or fragment is complete, so a
     // large fragment arriving in many chunks is copied once, not once per chunk.
-    if (this.pendingBytes < this.need) return;
-    const buf = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
-    this.pending = [];
-    this.pendingBytes = 0;
+    while (this.pendingBytes >= this.need) {
+      let buf: Buffer;
+      if (this.pending.length > 1 && this.need >= MIN_LENT) {
+        buf = this.takeLent(this.need);
+      } else {
+        buf = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+        this.pending = [];
+        this.pendingBytes = 0;
+      }
+      this.parse(buf);
+    }
+  }
+
+  /**
+   * Exactly the awaited header and fragment, joined in a lent buffer (see
+   * lent-buffers.ts) that holds nothing else, so whoever is done with the
+   * record may give it back. What follows stays pending, as views.
+   */
+  private takeLent(n: number): Buffer {
+    const out = borrow(n);
+    let at = 0;
+    while (at < n) {
+      const c = this.pending[0]!;
+      const k = Math.min(c.length, n - at);
+      out.set(k === c.length ? c : c.subarray(0, k), at);
+      at += k;
+      if (k === c.length) this.pending.shift();
+      else this.pending[0] = c.subarray(k);
+    }
+    this.pendingBytes -= n;
+    return out;
+  }
+
+  /** Parses `buf`, whose bytes come before anything still pending. */
+  private parse(buf: Buffer): void {
     let at = 0;
     for (;;) {
       if (buf.length - at < 4) {
@@ -76,8 +108,8 @@ export class RecordDecoder {
       }
     }
     if (at < buf.length) {
-      this.pending.push(buf.subarray(at));
-      this.pendingBytes = buf.length - at;
+      this.pending.unshift(buf.subarray(at));
+      this.pendingBytes += buf.length - at;
     }
   }
 }

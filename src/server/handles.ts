@@ -20,6 +20,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { MAX_BACKEND_HANDLE } from '../backend/backend.js';
 import { NfsError } from '../backend/errors.js';
 import { NFS3_FHSIZE, NfsStat3 } from '../proto/nfs3/constants.js';
+import { ByteArena } from '../xdr/byte-arena.js';
 
 const VERSION = 1;
 const HEADER = 8;
@@ -73,6 +74,8 @@ export class HandleCodec {
    * local one, passes the same Buffer again): no key to build, no MAC.
    */
   private readonly issuedFor = new WeakMap<Buffer, { exportId: number; fh: Buffer }>();
+  /** Where the cached handles' bytes live (both caches drop a generation at a time). */
+  private readonly bytes = new ByteArena();
 
   constructor(private readonly secret: Buffer) {
     if (secret.length < 16) throw new Error('handle secret must be at least 16 bytes');
@@ -104,12 +107,12 @@ export class HandleCodec {
     const known = this.issued.get(key);
     if (known) return known;
     const bodyLen = HEADER + len + ((4 - (len & 3)) & 3);
-    const fh = Buffer.alloc(bodyLen + MAC_BYTES);
-    fh[0] = VERSION;
-    fh[1] = len;
-    fh.writeUInt32BE(exportId >>> 0, 4);
-    backendHandle.copy(fh, HEADER);
-    this.mac(fh.subarray(0, bodyLen)).copy(fh, bodyLen);
+    const body = Buffer.allocUnsafe(bodyLen).fill(0);
+    body[0] = VERSION;
+    body[1] = len;
+    body.writeUInt32BE(exportId >>> 0, 4);
+    backendHandle.copy(body, HEADER);
+    const fh = this.bytes.concat([body, this.mac(body)]);
     this.issued.set(key, fh);
     return fh;
   }
@@ -130,7 +133,7 @@ export class HandleCodec {
       throw new NfsError(NfsStat3.BADHANDLE);
     }
     // A copy: `fh` is usually a view into a request buffer that is reused once the call is done.
-    const decoded = { exportId: fh.readUInt32BE(4), backendHandle: Buffer.from(fh.subarray(HEADER, HEADER + len)) };
+    const decoded = { exportId: fh.readUInt32BE(4), backendHandle: this.bytes.copy(fh.subarray(HEADER, HEADER + len)) };
     this.verified.set(key!, decoded);
     return decoded;
   }

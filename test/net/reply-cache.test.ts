@@ -17,7 +17,7 @@ describe('ReplyCache', () => {
     const key = replyCacheKey('10.0.0.1', 7, 100003, 3, 12, Buffer.from('args'));
     assert.deepEqual(cache.begin(key), { kind: 'new' });
     assert.deepEqual(cache.begin(key), { kind: 'running' });
-    cache.finish(key, Buffer.from('reply'));
+    cache.finish(key, [Buffer.from('rep'), Buffer.from('ly')]);
     assert.deepEqual(cache.begin(key), { kind: 'replay', reply: Buffer.from('reply') });
   });
 
@@ -33,7 +33,7 @@ describe('ReplyCache', () => {
     let now = 0;
     const cache = new ReplyCache({ maxEntries: 2, ttlMs: 100 }, () => now);
     cache.begin('a');
-    cache.finish('a', Buffer.from('A'));
+    cache.finish('a', [Buffer.from('A')]);
     now = 150;
     assert.deepEqual(cache.begin('a'), { kind: 'new' }, 'expired');
     cache.begin('b');

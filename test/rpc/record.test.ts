@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { RecordDecoder, recordHeader, RecordTooLarge } from '../../src/rpc/record.js';
+import { borrow, giveBack } from '../../src/xdr/lent-buffers.js';
 import { hex, NUM_RUNS } from '../helpers/codec-properties.js';
 
 function collect(max = 1 << 20): { dec: RecordDecoder; records: Buffer[] } {
@@ -79,6 +80,26 @@ describe('RPC record marking (RFC 5531 section 11)', () => {
       ),
       { numRuns: NUM_RUNS },
     );
+  });
+
+  test('large records arrive whole whatever the chunking, each joined in a buffer of its own', () => {
+    const big = (n: number, seed: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 7 + seed) & 0xff));
+    const recs = [big(70_000, 1), hex`0a0b0c`, big(200_000, 2), big(65_536, 3), hex`0d`];
+    const stream = Buffer.concat([frame(recs[0]!, [0]), frame(recs[1]!, [0]), frame(recs[2]!, [50_000, 0]), frame(recs[3]!, [0]), frame(recs[4]!, [0])]);
+    for (const cut of [1, 1000, 8191, 65_536, 100_001]) {
+      const seen: Buffer[] = [];
+      const dec = new RecordDecoder(1 << 20, (r) => seen.push(r));
+      for (let at = 0; at < stream.length; at += cut) dec.push(stream.subarray(at, at + cut));
+      assert.deepEqual(seen, recs, `chunks of ${cut}`);
+      assert.equal(dec.buffered, 0);
+      if (cut < 65_536) {
+        // Joined from several chunks: the buffers of records 0 and 3 may be reused once they are done with.
+        for (const i of [0, 3]) new Uint8Array(seen[i]!.buffer).fill(0);
+        assert.deepEqual([seen[1], seen[2], seen[4]], [recs[1], recs[2], recs[4]], 'nothing else lives in those buffers');
+        giveBack(seen[0]!);
+        assert.equal(borrow(70_004).buffer, seen[0]!.buffer, 'a lent buffer');
+      }
+    }
   });
 
   test('a stream split at every byte boundary yields the same records', () => {

@@ -63,6 +63,7 @@ import type { Fattr3, FileHandle, NfsTime3, Sattr3, SetTime, SpecData3, WccData 
 import { silentLogger, type Logger } from '../../server/log.js';
 import { fsidWords, ftypeOf, toFattr, toWcc, type FsidWords } from './attrs.js';
 import { Descriptors, type FileLease } from './descriptors.js';
+import { borrow } from '../../xdr/lent-buffers.js';
 import { firstAfter, ListingCache } from './listings.js';
 import * as native from './native.js';
 import type { Created, RawDirent, RawStat, SetattrSpec } from './native.js';
@@ -282,7 +283,8 @@ export class LocalBackend implements Backend {
     }
     const want = Math.max(0, Math.min(count, MAX_IO));
     const at = Number(offset);
-    const buf = Buffer.allocUnsafe(want);
+    // Given back by the transport once the reply is written (see lent-buffers.ts).
+    const buf = borrow(want);
     const r = await this.withFile(fh, false, (fd) => native.pread(ctx.cred, fd, at, buf));
     return {
       data: buf.subarray(0, r.bytes),
