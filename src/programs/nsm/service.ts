@@ -173,11 +173,12 @@ export class NsmService {
 
   private async addressesOf(monName: string): Promise<string[]> {
     if (isIP(monName)) return [monName];
-    const timeout = new Promise<never[]>((resolve) => setTimeout(() => resolve([]), this.opts.lookupTimeoutMs).unref());
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never[]>((resolve) => (timer = setTimeout(() => resolve([]), this.opts.lookupTimeoutMs)));
     const found = lookup(monName, { all: true })
       .then((list) => list.map((a) => unmapAddress(a.address)))
       .catch(() => []);
-    return Promise.race([found, timeout]);
+    return Promise.race([found, timeout]).finally(() => clearTimeout(timer));
   }
 }
 

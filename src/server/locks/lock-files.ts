@@ -9,7 +9,7 @@
  * nothing on its storage. They are advisory between NFS clients; processes
  * on the server's own machine do not see them (as with Ganesha's default).
  */
-import { NfsError, statusOf } from '../../backend/errors.js';
+import { statusOf } from '../../backend/errors.js';
 import { NfsStat3 } from '../../proto/nfs3/constants.js';
 import { Nlm4Stat } from '../../proto/nlm/constants.js';
 import type { CallContext } from '../../programs/program.js';
@@ -75,8 +75,4 @@ export function nlmStatusOf(err: unknown): Exclude<Nlm4Stat, Nlm4Stat.GRANTED> {
     default:
       return Nlm4Stat.FAILED;
   }
-}
-
-export function isExpectedFailure(err: unknown): boolean {
-  return err instanceof NfsError || typeof (err as NodeJS.ErrnoException | undefined)?.code === 'string';
 }

@@ -35,7 +35,8 @@ import type { CallContext } from '../../programs/program.js';
 import { unmapAddress } from '../../programs/portmap/address.js';
 import type { Export } from '../exports.js';
 import type { Logger } from '../log.js';
-import { isExpectedFailure, isKeyOf, nlmStatusOf, type LockFile, type LockFiles } from './lock-files.js';
+import { isErrno, NfsError } from '../../backend/errors.js';
+import { isKeyOf, nlmStatusOf, type LockFile, type LockFiles } from './lock-files.js';
 import { LockTable, offsetLengthOf, rangeOf, type Grant, type LockOwner, type LockRequest } from './lock-table.js';
 import type { StatusMonitor } from './status-monitor.js';
 
@@ -234,7 +235,7 @@ export class LockManager {
   /** A monitored host rebooted (SM_NOTIFY): whatever it held is released. Returns how many locks and shares. */
   releaseHost(host: string, why: string): number {
     const r = this.table.releaseHost(host);
-    for (const w of r.dropped) this.unconfirmed.delete(grantKey(w.file.key, requestOf(w)));
+    // Queued requests (r.dropped) were never granted; the host's unconfirmed grants are released with its locks.
     for (const k of [...this.unconfirmed.keys()]) if (this.unconfirmed.get(k)!.host === host) this.unconfirmed.delete(k);
     this.wake(r.woken);
     this.forgetIdleHosts();
@@ -286,7 +287,7 @@ export class LockManager {
       return await this.files.open(fh, call, mustExist);
     } catch (err) {
       const stat = nlmStatusOf(err);
-      if (isExpectedFailure(err)) this.log.debug('nlm: file refused', { stat: Nlm4Stat[stat], err });
+      if (err instanceof NfsError || isErrno(err)) this.log.debug('nlm: file refused', { stat: Nlm4Stat[stat], err });
       else this.log.error('nlm: file lookup failed', { err, stack: (err as Error)?.stack });
       return stat;
     }
@@ -407,14 +408,6 @@ function hostOf(callerName: string, call: CallContext): string {
 
 export function normalizeHost(name: string): string {
   return name.toLowerCase();
-}
-
-function requestOf(w: Waiter): LockRequest {
-  return {
-    owner: { host: w.host, svid: w.args.alock.svid, oh: w.args.alock.oh },
-    exclusive: w.args.exclusive,
-    ...rangeOf(w.args.alock.offset, w.args.alock.length),
-  };
 }
 
 function ownerPrefix(file: string, owner: LockOwner): string {

@@ -8,7 +8,6 @@
  */
 import { connectTransport } from '../../client/program-client.js';
 import { PortmapClient } from '../../client/portmap.js';
-import type { RpcTransport } from '../../client/rpc-base.js';
 import { IPPROTO_TCP, IPPROTO_UDP, PMAP_PORT } from '../../proto/portmap/constants.js';
 import type { ProcedureCodec } from '../../proto/procedure.js';
 
@@ -45,7 +44,7 @@ export function peerCaller(opts: PeerCallOptions = DEFAULT_PEER_CALLS): PeerCall
   };
 }
 
-async function using<T extends { close(): Promise<void> } | RpcTransport, R>(client: T, fn: (c: T) => Promise<R>): Promise<R> {
+async function using<T extends { close(): Promise<void> }, R>(client: T, fn: (c: T) => Promise<R>): Promise<R> {
   try {
     return await fn(client);
   } finally {
