@@ -940,9 +940,11 @@ static int create_existing(job_t *j, int dfd, const char *name, int how) {
 }
 
 /* p0 mount, p1 type (Ftype3), p2 mode, p3 how (0 unchecked, 1 guarded, 2 exclusive),
- * p4/p5 device major/minor, p6/p7 exclusive verifier as atime/mtime seconds;
+ * p4/p5 device major/minor, p6/p7 exclusive verifier as atime/mtime seconds,
+ * p8 keep: a regular file this call made is opened read-write and its descriptor returned
+ * (the WRITE that usually follows a CREATE then needs no open of its own);
  * b0 dir handle, b1 name, b2 symlink target.
- * Out: u8 existed, H, S, S dir before, S dir after. */
+ * Out: u8 existed, H, S, S dir before, S dir after, [p8: i32 descriptor or -1]. */
 static void op_create(job_t *j) {
   int type = (int)j->p[1], how = (int)j->p[3], existed = 0, fd = -1;
   mode_t mode = (mode_t)j->p[2] & 07777;
@@ -954,7 +956,9 @@ static void op_create(job_t *j) {
   if (become(j) != 0) goto restore;
   switch (type) {
     case T_REG:
-      fd = openat(dfd, name, O_CREAT | O_EXCL | O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, how == 2 ? 0 : mode);
+      /* A file this open creates is writable through it whatever its mode, as for any creator. */
+      fd = openat(dfd, name, O_CREAT | O_EXCL | (j->p[8] ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
+                  how == 2 ? 0 : mode);
       if (fd < 0 && errno == EEXIST && how != 1) {
         fd = create_existing(j, dfd, name, how);
         existed = fd >= 0;
@@ -998,6 +1002,14 @@ restore:
   if (put_handle(j, fd) == 0 && put_stat(j, fd) == 0) {
     put(j, before, STAT_BYTES);
     put_stat(j, dfd);
+  }
+  if (!j->err && j->p[8]) {
+    int keep = type == T_REG && !existed;
+    put_i32(j, keep ? fd : -1);
+    if (keep) {
+      j->ret_fd = fd;
+      fd = -1;
+    }
   }
 done:
   close_quiet(fd);
@@ -1191,8 +1203,9 @@ done:
 }
 
 /* p0 fd. Closing can block (it may flush), so it runs on the threadpool too. */
+/* p0 batch key (the JS side groups one export's closes), p1 fd. */
 static void op_close(job_t *j) {
-  if (close((int)j->p[0]) != 0 && errno != EINTR) fail(j, "close");
+  if (close((int)j->p[1]) != 0 && errno != EINTR) fail(j, "close");
 }
 
 static void (*const OPS[OP_COUNT])(job_t *) = {

@@ -113,6 +113,10 @@ describe('local backend: batched paths', { skip: isRoot() ? false : 'needs root 
       const data = (read as PromiseFulfilledResult<Awaited<ReturnType<typeof f.b.read>>>).value;
       assert.equal(data.data.toString(), 'y'.repeat(f.i));
     });
+    // The files' descriptors were opened in batches and are closed in batches, one per export.
+    for (const b of backends) assert.equal(b.holds().openDescriptors, 17, 'the export root and the 16 live files');
+    await Promise.all(backends.map((b) => b.release()));
+    for (const d of dirs) assertNothingHeld(d);
   });
 
   for (const kind of ['ext4', 'tmpfs']) {

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { OpContext } from '../../src/backend/backend.js';
 import { statusOf } from '../../src/backend/errors.js';
 import { createLocalBackend, type LocalBackend } from '../../src/backend/local/index.js';
-import { CreateMode, NfsStat3, StableHow } from '../../src/proto/nfs3/constants.js';
+import { CreateMode, Ftype3, NfsStat3, StableHow } from '../../src/proto/nfs3/constants.js';
 import { assertNothingHeld } from '../helpers/fd-tracker.js';
 import { isRoot, Scratch } from '../helpers/mounts.js';
 
@@ -107,6 +107,29 @@ describe('local backend on removable storage', { skip: isRoot() ? false : 'needs
     assert.equal(b.holds().uncommittedBytes, 32 * chunk.length);
     await b.release();
     assertNothingHeld(mnt);
+  });
+
+  it('the descriptor CREATE opened serves the WRITE that follows; only regular files it made keep one', async () => {
+    const b = await open();
+    const root = await b.root(ROOT);
+    const f = await makeFile(b, root, 'made');
+    // The export root (for open_by_handle_at) and the new file's read-write descriptor, from CREATE itself.
+    assert.equal(b.holds().openDescriptors, 2, b.holds().holders.join(', '));
+    assert.match(b.holds().holders.join(', '), /made \(read-write\)/);
+    await b.write(f.handle, 0n, n('through the adopted descriptor'), StableHow.UNSTABLE, ROOT);
+    assert.equal(b.holds().openDescriptors, 2, 'WRITE opened nothing more');
+    await b.commit(f.handle, 0n, 0, ROOT);
+    assert.equal(await readText(b, f.handle), 'through the adopted descriptor');
+
+    await b.create(root, n('made'), { mode: CreateMode.UNCHECKED, attrs: {} }, ROOT);
+    await b.mkdir(root, n('dir'), { mode: 0o755 }, ROOT);
+    await b.symlink(root, n('link'), n('made'), {}, ROOT);
+    await b.mknod(root, n('fifo'), Ftype3.FIFO, { mode: 0o644 }, undefined, ROOT);
+    assert.equal(b.holds().openDescriptors, 2, `nothing kept for an existing file, a directory, a link, a fifo: ${b.holds().holders.join(', ')}`);
+
+    await b.release();
+    assertNothingHeld(mnt);
+    s.umount(mnt);
   });
 
   it('handles survive a restart and an unmount/remount on another loop device, renames included', async () => {

@@ -61,11 +61,11 @@ abstract class Lease {
   }
 }
 
-async function closeAll(fds: number[], log: Logger): Promise<void> {
-  await Promise.all(
-    fds.map((fd) => native.close(fd).catch((err: unknown) => log.warn('local backend: close failed', { fd, err }))),
-  );
-}
+/** Closes descriptors of one export; those closed in one turn go in one job. */
+type Closer = (fds: number[]) => Promise<void>;
+
+/** Close batch keys: negative, so they never meet a descriptor number used as one. */
+let closeKeys = 0;
 
 function pathOf(fd: number): string {
   try {
@@ -79,7 +79,7 @@ class MountLease extends Lease {
   fd = -1;
   private opening?: Promise<void>;
 
-  constructor(private readonly log: Logger) {
+  constructor(private readonly closeFds: Closer) {
     super();
   }
 
@@ -102,7 +102,7 @@ class MountLease extends Lease {
   }
 
   protected async shut(): Promise<void> {
-    await closeAll(this.fds(), this.log);
+    await this.closeFds(this.fds());
     this.fd = -1;
   }
 }
@@ -118,7 +118,7 @@ export class FileLease extends Lease {
     readonly key: string,
     readonly handle: Buffer,
     private readonly onSyncFailure: (lease: FileLease, err: unknown) => void,
-    private readonly log: Logger,
+    private readonly closeFds: Closer,
   ) {
     super();
   }
@@ -137,6 +137,13 @@ export class FileLease extends Lease {
       await this.opening[slot];
     }
     return this.current(write);
+  }
+
+  /** Takes `fd` as the read-write descriptor unless one is open or opening. */
+  adopt(fd: number): boolean {
+    if (this.wfd >= 0 || this.opening.w) return false;
+    this.wfd = fd;
+    return true;
   }
 
   fds(): number[] {
@@ -166,7 +173,7 @@ export class FileLease extends Lease {
         if ((err as NodeJS.ErrnoException).code !== 'ESTALE') this.onSyncFailure(this, err);
       }
     }
-    await closeAll(this.fds(), this.log);
+    await this.closeFds(this.fds());
     this.rfd = this.wfd = -1;
   }
 }
@@ -192,13 +199,21 @@ export class Descriptors {
   private lastFailure: unknown;
   /** The write verifier: new per instance, and again after any lost write. */
   verifier: Buffer = randomBytes(8);
+  private readonly closeKey = -++closeKeys;
+  private readonly closeFds: Closer = async (fds) => {
+    await Promise.all(
+      fds.map((fd) =>
+        native.close(fd, this.closeKey).catch((err: unknown) => this.opts.log.warn('local backend: close failed', { fd, err })),
+      ),
+    );
+  };
 
   constructor(private readonly opts: DescriptorOptions) {
     this.mount = this.newMount();
   }
 
   private newMount(): MountLease {
-    const m = new MountLease(this.opts.log);
+    const m = new MountLease(this.closeFds);
     this.live.add(m);
     return m;
   }
@@ -214,17 +229,36 @@ export class Descriptors {
     }
   }
 
-  /** Runs `fn` with a cached descriptor of the regular file `handle` names. */
-  async withFile<T>(handle: Buffer, write: boolean, fn: (fd: number, lease: FileLease) => Promise<T>): Promise<T> {
+  /** The lease of `handle`, made most recently used. */
+  private lease(handle: Buffer): FileLease {
     const key = handle.toString('latin1');
     let f = this.files.get(key);
     if (f) {
       this.files.delete(key); // re-inserted last: Map order is the LRU order
     } else {
-      f = new FileLease(key, Buffer.from(handle), (l, err) => this.syncFailed(l, err), this.opts.log);
+      f = new FileLease(key, Buffer.from(handle), (l, err) => this.syncFailed(l, err), this.closeFds);
       this.live.add(f);
     }
     this.files.set(key, f);
+    return f;
+  }
+
+  /**
+   * Keeps the read-write descriptor CREATE opened for the file it made, as
+   * if a WRITE had opened it: the WRITE that usually follows needs no open.
+   */
+  adopt(handle: Buffer, fd: number): void {
+    if (!this.lease(handle).adopt(fd)) {
+      void this.closeFds([fd]);
+      return;
+    }
+    this.trim();
+    this.schedule();
+  }
+
+  /** Runs `fn` with a cached descriptor of the regular file `handle` names. */
+  async withFile<T>(handle: Buffer, write: boolean, fn: (fd: number, lease: FileLease) => Promise<T>): Promise<T> {
+    const f = this.lease(handle);
     f.ref();
     try {
       const lease = f;

@@ -335,7 +335,12 @@ export class LocalBackend implements Backend {
 
   /** Creates as the caller, then applies the attributes creation could not (owner, size, times). */
   private async make(dir: FileHandle, name: Buffer, spec: native.CreateSpec, attrs: Sattr3 | undefined, ctx: OpContext): Promise<CreatedResult> {
-    const c: Created = await this.withMount((m) => native.create(ctx.cred, m, dir, name, spec));
+    const c: Created = await this.withMount((m) => native.create(ctx.cred, m, dir, name, spec, spec.type === Ftype3.REG));
+    if (c.fd !== undefined) {
+      const fd = c.fd;
+      if (this.closed) void native.close(fd).catch((err: unknown) => this.log.warn('local backend: close failed', { fd, err }));
+      else this.descriptors.adopt(c.handle, c.fd);
+    }
     this.listings.invalidate(dir);
     let stat = c.stat;
     // As knfsd: only root gives a new object away; others' requested ids are dropped (the kernel made it theirs).

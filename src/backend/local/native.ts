@@ -86,13 +86,15 @@ function native(): Addon {
 }
 
 /**
- * Short, read-only jobs (one object by handle or descriptor, no fsync, no
- * directory scan): those issued in one turn of the event loop run as one
- * threadpool job per object, which saves a thread wakeup and a completion
- * per call. Anything that may take long or changes the filesystem runs alone,
- * so it never waits behind, or holds up, other calls.
+ * Short jobs that write nothing (an object by handle, an open, a close, a
+ * small read; no fsync, no directory scan): those issued in one turn of the
+ * event loop with the same first parameter (a mount or file descriptor, or
+ * one export's close key) run as one threadpool job, which saves a thread
+ * wakeup and a completion per call, and never mixes two filesystems.
+ * Anything that may take long or changes the filesystem runs alone, so it
+ * never waits behind, or holds up, other calls.
  */
-const BATCHED = new Set<Op>([Op.GETATTR, Op.STATFS, Op.LOOKUP, Op.ACCESS, Op.READLINK]);
+const BATCHED = new Set<Op>([Op.GETATTR, Op.STATFS, Op.LOOKUP, Op.ACCESS, Op.READLINK, Op.OPEN_FILE, Op.CLOSE]);
 /** Reads up to this size are short enough to batch. */
 const BATCHED_READ_MAX = 64 << 10;
 
@@ -258,8 +260,9 @@ export async function openRoot(path: string): Promise<RootInfo> {
   return { fd, fsid, fsType: c.u64(), handle: Buffer.from(c.handle()), stat: c.stat() };
 }
 
-export async function close(fd: number): Promise<void> {
-  await call(Op.CLOSE, null, [fd]);
+/** Closes issued in one turn with the same `batch` key (one export's) run as one job. */
+export async function close(fd: number, batch = fd): Promise<void> {
+  await call(Op.CLOSE, null, [batch, fd]);
 }
 
 export async function getattr(mount: number, h: Buffer): Promise<RawStat> {
@@ -473,9 +476,19 @@ export interface Created extends Found {
   existed: boolean;
   dirBefore: RawStat;
   dirAfter: RawStat;
+  /** With `keepOpen`: a read-write descriptor of the regular file this call made; the caller must close it. */
+  fd?: number;
 }
 
-export async function create(cred: Credentials, mount: number, dir: Buffer, name: Buffer, s: CreateSpec): Promise<Created> {
+/** `keepOpen`: return a descriptor of a regular file the call creates (not of one that existed). */
+export async function create(
+  cred: Credentials,
+  mount: number,
+  dir: Buffer,
+  name: Buffer,
+  s: CreateSpec,
+  keepOpen = false,
+): Promise<Created> {
   const params = [
     mount,
     s.type,
@@ -485,10 +498,16 @@ export async function create(cred: Credentials, mount: number, dir: Buffer, name
     s.device?.minor ?? 0,
     s.verifierTimes?.atime ?? 0,
     s.verifierTimes?.mtime ?? 0,
+    keepOpen ? 1 : 0,
   ];
   const c = await call(Op.CREATE, cred, params, dir, name, s.target ?? null);
   const existed = c.u8() === 1;
-  return { existed, handle: Buffer.from(c.handle()), stat: c.stat(), dirBefore: c.stat(), dirAfter: c.stat() };
+  const made: Created = { existed, handle: Buffer.from(c.handle()), stat: c.stat(), dirBefore: c.stat(), dirAfter: c.stat() };
+  if (keepOpen) {
+    const fd = c.i32();
+    if (fd >= 0) made.fd = fd;
+  }
+  return made;
 }
 
 export interface DirChange {
