@@ -11,7 +11,7 @@
  * another one: on a 2-CPU machine both share the CPUs, so compare the
  * layouts of one run, not runs of different days.
  *
- *   node dist/bench/many-clients.js --port P --export PATH [--seconds S] [--host H] [--server-pid PID]
+ *   node dist/bench/many-clients.js --port P --export PATH [--seconds S] [--host H] [--server-pid PID] [--layouts 1x64,64x1]
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -149,9 +149,15 @@ async function main(): Promise<void> {
       export: { type: 'string' },
       seconds: { type: 'string', default: '5' },
       'server-pid': { type: 'string' },
+      layouts: { type: 'string' },
     },
   });
-  if (!values.port || !values.export) throw new Error('usage: many-clients --port P [--mount-port M] --export PATH [--seconds S]');
+  const layouts = values.layouts?.split(',').map((l): Layout => {
+    const m = /^(\d+)x(\d+)$/.exec(l);
+    if (!m) throw new Error(`--layouts: "${l}" is not CONNECTIONSxDEPTH`);
+    return { connections: Number(m[1]), depth: Number(m[2]) };
+  });
+  if (!values.port || !values.export) throw new Error('usage: many-clients --port P [--mount-port M] --export PATH [--seconds S] [--layouts CxD,...]');
   const results = await measureManyClients({
     host: values.host!,
     port: Number(values.port),
@@ -159,6 +165,7 @@ async function main(): Promise<void> {
     exportPath: values.export,
     seconds: Number(values.seconds),
     ...(values['server-pid'] && { serverPid: Number(values['server-pid']) }),
+    ...(layouts && { layouts }),
   });
   for (const line of renderManyClients(results)) process.stdout.write(line + '\n');
 }

@@ -1313,11 +1313,10 @@ static job_t *bad_args(napi_env env, job_t *j, const char *msg) {
   return NULL;
 }
 
-static job_t *make_job(napi_env env, napi_callback_info info, napi_value *promise) {
-  napi_value argv[8];
-  size_t argc = 8;
+/* argv: op, creds, params, b0..b3, data (call()'s arguments). */
+static job_t *make_job(napi_env env, napi_value *argv, size_t argc, napi_value *promise) {
   int32_t op;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3) return bad_args(env, NULL, "call(op, creds, params, ...)");
+  if (argc < 3) return bad_args(env, NULL, "call(op, creds, params, ...)");
   if (napi_get_value_int32(env, argv[0], &op) != napi_ok || op < 0 || op >= OP_COUNT) return bad_args(env, NULL, "bad op");
   job_t *j = calloc(1, sizeof *j);
   if (!j) return bad_args(env, NULL, "out of memory");
@@ -1374,8 +1373,10 @@ static job_t *make_job(napi_env env, napi_callback_info info, napi_value *promis
 }
 
 static napi_value call(napi_env env, napi_callback_info info) {
-  napi_value promise, name;
-  job_t *j = make_job(env, info, &promise);
+  napi_value promise, name, argv[8];
+  size_t argc = 8;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return throw_type(env, "bad arguments");
+  job_t *j = make_job(env, argv, argc, &promise);
   if (!j) return NULL;
   if (napi_create_string_utf8(env, "nfsnode", NAPI_AUTO_LENGTH, &name) != napi_ok ||
       napi_create_async_work(env, NULL, name, execute, complete, j, &j->work) != napi_ok ||
@@ -1456,23 +1457,29 @@ static void free_pending(napi_env env, void *data, void *hint) {
   free(data);
 }
 
+/* hold(key, ...call()'s arguments): jobs held with the same key until flush() run as one batch. */
 static napi_value hold(napi_env env, napi_callback_info info) {
-  napi_value promise;
+  napi_value promise, argv[9];
+  size_t argc = 9;
+  double key;
   pending_t *pd;
-  job_t *j = make_job(env, info, &promise);
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      napi_get_value_double(env, argv[0], &key) != napi_ok)
+    return throw_type(env, "hold(key, op, creds, params, ...)");
+  job_t *j = make_job(env, argv + 1, argc - 1, &promise);
   if (!j) return NULL;
   if (napi_get_instance_data(env, (void **)&pd) != napi_ok || !pd) {
     complete(env, napi_generic_failure, j);
     return promise;
   }
   int g = 0;
-  while (g < pd->ngroups && pd->groups[g].key != j->p[0]) g++;
+  while (g < pd->ngroups && pd->groups[g].key != key) g++;
   if (g == pd->ngroups) {
     if (g == GROUPS_MAX) {
       queue_batch(env, j);
       return promise;
     }
-    pd->groups[g] = (group_t){.key = j->p[0], .head = j, .tail = j, .n = 1};
+    pd->groups[g] = (group_t){.key = key, .head = j, .tail = j, .n = 1};
     pd->ngroups++;
   } else {
     pd->groups[g].tail->next = j;

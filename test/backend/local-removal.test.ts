@@ -109,6 +109,29 @@ describe('local backend on removable storage', { skip: isRoot() ? false : 'needs
     assertNothingHeld(mnt);
   });
 
+  it('beyond maxCachedFds the least recently used descriptors close, their written data made durable first', async () => {
+    const b = await createLocalBackend({ path: mnt, maxCachedFds: 4 });
+    backends.push(b);
+    const root = await b.root(ROOT);
+    const files = [];
+    for (let i = 0; i < 10; i++) {
+      const f = await makeFile(b, root, `f${i}`);
+      await b.write(f.handle, 0n, n(`data ${i}`), StableHow.UNSTABLE, ROOT);
+      files.push(f);
+    }
+    // Evicted leases fsync and close after the call that evicted them: the export root and four files stay.
+    for (let waited = 0; b.holds().openDescriptors > 5; waited += 20) {
+      assert.ok(waited < 10_000, `still held after 10 s: ${b.holds().holders.join(', ')}`);
+      await sleep(20);
+    }
+    assert.equal(b.holds().openDescriptors, 5);
+    assert.equal(b.holds().uncommittedBytes, 4 * 6, 'only the four cached files have uncommitted data');
+    // On the disk itself, before any release: the six evicted files' data was fsynced when they were evicted.
+    for (const [i, f] of files.slice(0, 6).entries()) assert.equal(s.readInode(img, f.fileid).toString(), `data ${i}`);
+    await b.release();
+    assertNothingHeld(mnt);
+  });
+
   it('the descriptor CREATE opened serves the WRITE that follows; only regular files it made keep one', async () => {
     const b = await open();
     const root = await b.root(ROOT);

@@ -64,8 +64,8 @@ abstract class Lease {
 /** Closes descriptors of one export; those closed in one turn go in one job. */
 type Closer = (fds: number[]) => Promise<void>;
 
-/** Close batch keys: negative, so they never meet a descriptor number used as one. */
-let closeKeys = 0;
+/** Batch keys of exports: negative, so they never meet a descriptor number used as one. */
+let batchKeys = 0;
 
 function pathOf(fd: number): string {
   try {
@@ -199,11 +199,12 @@ export class Descriptors {
   private lastFailure: unknown;
   /** The write verifier: new per instance, and again after any lost write. */
   verifier: Buffer = randomBytes(8);
-  private readonly closeKey = -++closeKeys;
+  /** This export's key for batched jobs on its files (small reads and writes, closes; see native.ts). */
+  readonly batchKey = -++batchKeys;
   private readonly closeFds: Closer = async (fds) => {
     await Promise.all(
       fds.map((fd) =>
-        native.close(fd, this.closeKey).catch((err: unknown) => this.opts.log.warn('local backend: close failed', { fd, err })),
+        native.close(fd, this.batchKey).catch((err: unknown) => this.opts.log.warn('local backend: close failed', { fd, err })),
       ),
     );
   };
@@ -310,6 +311,8 @@ export class Descriptors {
 
   /** Keeps at most maxFds file descriptors cached; descriptors in use are never closed. */
   private trim(): void {
+    // A lease holds at most two descriptors: most calls need not count them.
+    if (this.files.size * 2 <= this.opts.maxFds) return;
     let open = 0;
     for (const f of this.files.values()) open += f.fds().length;
     for (const f of this.files.values()) {

@@ -73,7 +73,12 @@ export interface LocalBackendOptions {
   path: string;
   /** Descriptors unused for this long are closed (default 2000 ms). */
   idleMs?: number;
-  /** At most this many file descriptors stay cached for READ/WRITE (default 64). */
+  /**
+   * At most this many file descriptors stay cached for READ/WRITE (default
+   * 1024: one busy file for each of as many clients as the server accepts
+   * connections; fewer made many clients evict each other's descriptors, and
+   * each eviction of written data is an fsync). None stay once idle.
+   */
   maxCachedFds?: number;
   log?: Logger;
 }
@@ -168,7 +173,7 @@ export class LocalBackend implements Backend {
     this.fsid = fsidWords(h.readBigUInt64BE(0));
     this.descriptors = new Descriptors({
       idleMs: options.idleMs ?? 2000,
-      maxFds: options.maxCachedFds ?? 64,
+      maxFds: options.maxCachedFds ?? 1024,
       openMount: () => this.openMount(),
       log: this.log,
     });
@@ -285,7 +290,7 @@ export class LocalBackend implements Backend {
     const at = Number(offset);
     // Given back by the transport once the reply is written (see lent-buffers.ts).
     const buf = borrow(want);
-    const r = await this.withFile(fh, false, (fd) => native.pread(ctx.cred, fd, at, buf));
+    const r = await this.withFile(fh, false, (fd) => native.pread(ctx.cred, fd, at, buf, this.descriptors.batchKey));
     return {
       data: buf.subarray(0, r.bytes),
       eof: r.bytes < want || BigInt(at + r.bytes) >= r.stat.size,
@@ -300,7 +305,7 @@ export class LocalBackend implements Backend {
     const how = stable === StableHow.UNSTABLE ? 0 : stable === StableHow.DATA_SYNC ? 1 : 2;
     return this.withFile(fh, true, async (fd, lease) => {
       const pending = lease.uncommitted;
-      const r = await native.pwrite(ctx.cred, fd, at, data, how);
+      const r = await native.pwrite(ctx.cred, fd, at, data, how, this.descriptors.batchKey);
       // A synced write also made durable everything written before it.
       if (how === 0) lease.uncommitted += r.bytes;
       else lease.uncommitted = Math.max(0, lease.uncommitted - pending);

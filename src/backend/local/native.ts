@@ -28,8 +28,8 @@ type AddonCall = (
 interface Addon {
   /** One job, queued now. */
   call: AddonCall;
-  /** One job, queued at the next flush() together with the others held for the same first parameter. */
-  hold: AddonCall;
+  /** One job, queued at the next flush() in one batch with the others held under the same key. */
+  hold: (key: number, ...args: Parameters<AddonCall>) => Promise<Buffer>;
   flush(): void;
 }
 
@@ -86,17 +86,18 @@ function native(): Addon {
 }
 
 /**
- * Short jobs that write nothing (an object by handle, an open, a close, a
- * small read; no fsync, no directory scan): those issued in one turn of the
- * event loop with the same first parameter (a mount or file descriptor, or
- * one export's close key) run as one threadpool job, which saves a thread
- * wakeup and a completion per call, and never mixes two filesystems.
- * Anything that may take long or changes the filesystem runs alone, so it
- * never waits behind, or holds up, other calls.
+ * Short jobs (an object by handle, an open, a close, a small read or
+ * UNSTABLE write; no fsync, no directory scan): those issued in one turn of
+ * the event loop under the same key run as one threadpool job, which saves
+ * a thread wakeup and a completion per call. A key is a mount descriptor or
+ * one export's key for its files (Descriptors.batchKey), so a batch never
+ * mixes two filesystems: a stalled disk holds up only calls to that disk.
+ * Anything that may take long or must be ordered after earlier work (fsync,
+ * synchronous writes, changes to directories) runs alone, at once.
  */
 const BATCHED = new Set<Op>([Op.GETATTR, Op.STATFS, Op.LOOKUP, Op.ACCESS, Op.READLINK, Op.OPEN_FILE, Op.CLOSE]);
-/** Reads up to this size are short enough to batch. */
-const BATCHED_READ_MAX = 64 << 10;
+/** Reads and UNSTABLE writes up to this size are short enough to batch. */
+const BATCHED_IO_MAX = 64 << 10;
 
 let flushQueued = false;
 
@@ -106,7 +107,11 @@ function flushHeld(): void {
   native().flush();
 }
 
-/** One addon job. A failed SETATTR guard comes back with code 'NOT_SYNC' and leaves as NfsError(NOT_SYNC). */
+/**
+ * One addon job; `batch` is the key it may be batched under (BATCHED ops
+ * use their first parameter). A failed SETATTR guard comes back with code
+ * 'NOT_SYNC' and leaves as NfsError(NOT_SYNC).
+ */
 async function call(
   op: Op,
   creds: Credentials | null,
@@ -116,16 +121,18 @@ async function call(
   b2?: Buffer | null,
   b3?: Buffer | null,
   data?: Buffer | null,
+  batch?: number,
 ): Promise<Cursor> {
   const a = native();
-  const batched = BATCHED.has(op) || (op === Op.PREAD && data !== undefined && data !== null && data.length <= BATCHED_READ_MAX);
-  if (batched && !flushQueued) {
+  const key = BATCHED.has(op) ? params[0] : batch;
+  if (key !== undefined && !flushQueued) {
     flushQueued = true;
     setImmediate(flushHeld);
   }
   try {
-    const run = batched ? a.hold : a.call;
-    return new Cursor(await run(op, creds && packCreds(creds), Float64Array.from(params), b0, b1, b2, b3, data));
+    const packed = creds && packCreds(creds);
+    const p = Float64Array.from(params);
+    return new Cursor(await (key === undefined ? a.call(op, packed, p, b0, b1, b2, b3, data) : a.hold(key, op, packed, p, b0, b1, b2, b3, data)));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'NOT_SYNC') throw new NfsError(NfsStat3.NOT_SYNC);
     throw err;
@@ -405,21 +412,33 @@ export async function openFile(mount: number, h: Buffer, writable: boolean): Pro
   return { fd: c.i32(), stat: c.stat() };
 }
 
-/** Reads into `into` (at most into.length bytes) after checking the caller may read (owner, or r or x). */
-export async function pread(cred: Credentials, fd: number, offset: number, into: Buffer): Promise<{ bytes: number; stat: RawStat }> {
-  const c = await call(Op.PREAD, cred, [fd, offset, into.length], null, null, null, null, into);
+/**
+ * Reads into `into` (at most into.length bytes) after checking the caller may read (owner, or r or x).
+ * A small read is batched under `batch` (the export's key for its files).
+ */
+export async function pread(
+  cred: Credentials,
+  fd: number,
+  offset: number,
+  into: Buffer,
+  batch: number,
+): Promise<{ bytes: number; stat: RawStat }> {
+  const key = into.length <= BATCHED_IO_MAX ? batch : undefined;
+  const c = await call(Op.PREAD, cred, [fd, offset, into.length], null, null, null, null, into, key);
   return { bytes: c.u32(), stat: c.stat() };
 }
 
-/** `stable`: 0 none, 1 fdatasync, 2 fsync before returning. */
+/** `stable`: 0 none, 1 fdatasync, 2 fsync before returning. A small UNSTABLE write is batched under `batch`. */
 export async function pwrite(
   cred: Credentials,
   fd: number,
   offset: number,
   data: Buffer,
   stable: 0 | 1 | 2,
+  batch: number,
 ): Promise<{ bytes: number; before: RawStat; after: RawStat }> {
-  const c = await call(Op.PWRITE, cred, [fd, offset, stable], null, null, null, null, data);
+  const key = stable === 0 && data.length <= BATCHED_IO_MAX ? batch : undefined;
+  const c = await call(Op.PWRITE, cred, [fd, offset, stable], null, null, null, null, data, key);
   return { bytes: c.u32(), before: c.stat(), after: c.stat() };
 }
 
