@@ -109,6 +109,19 @@ describe('local backend on removable storage', { skip: isRoot() ? false : 'needs
     assertNothingHeld(mnt);
   });
 
+  it('by default, a busy file for each of hundreds of clients keeps its descriptor (no evictions, no fsyncs)', async () => {
+    const b = await open();
+    const root = await b.root(ROOT);
+    const files = await Promise.all(Array.from({ length: 300 }, (_, i) => makeFile(b, root, `c${i}`)));
+    for (let round = 0; round < 2; round++) {
+      await Promise.all(files.map((f) => b.write(f.handle, BigInt(round), n('x'), StableHow.UNSTABLE, ROOT)));
+    }
+    assert.equal(b.holds().openDescriptors, 301, 'the export root and every file');
+    assert.equal(b.holds().uncommittedBytes, 600, 'nothing was evicted (an eviction fsyncs)');
+    await b.release();
+    assertNothingHeld(mnt);
+  });
+
   it('beyond maxCachedFds the least recently used descriptors close, their written data made durable first', async () => {
     const b = await createLocalBackend({ path: mnt, maxCachedFds: 4 });
     backends.push(b);
