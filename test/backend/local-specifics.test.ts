@@ -5,7 +5,8 @@
  * directories page correctly, and creation fails clearly.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, promises as fsp, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, linkSync, mkdirSync, promises as fsp, statSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { OpContext } from '../../src/backend/backend.js';
 import { statusOf } from '../../src/backend/errors.js';
@@ -45,6 +46,30 @@ describe('local backend specifics', { skip: isRoot() ? false : 'needs root (moun
     for (let i = 0; i < 200; i++) assert.equal(statSync(`${path}/s${i}`).uid, 0, 'server files stay root-owned');
     await b.close();
     assertNothingHeld(fs);
+  });
+
+  it('a directory of 150,000 names is listed and paged within a 24 MiB JavaScript heap', () => {
+    const big = `${fs}/huge`;
+    mkdirSync(big);
+    writeFileSync(`${big}/0`, '');
+    for (let i = 1; i < 150_000; i++) linkSync(`${big}/0`, `${big}/name-of-a-usual-length-${i}`);
+    // An object per listed name (~200 bytes of heap each) needed 30 MiB here and ran out.
+    const backend = new URL('../../src/backend/local/index.js', import.meta.url).href;
+    const script = `
+      const { createLocalBackend } = await import(${JSON.stringify(backend)});
+      const ctx = { cred: { uid: 0, gid: 0, gids: [] } };
+      const b = await createLocalBackend({ path: ${JSON.stringify(big)} });
+      const root = await b.root(ctx);
+      let cookie = 0n, pages = 0, names = 0;
+      for (; pages < 3; pages++) {
+        const p = await b.readdir(root, { cookie, verifier: Buffer.alloc(8), maxEntries: 500, withAttrs: pages === 1 }, ctx);
+        names += p.entries.length;
+        cookie = p.entries.at(-1).cookie;
+      }
+      await b.close();
+      process.stdout.write(String(names));`;
+    const out = execFileSync(process.execPath, ['--max-old-space-size=24', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.equal(out, '1500');
   });
 
   it('".." of a subtree export root stays on the root; mounts inside the export are not entered', async () => {

@@ -66,7 +66,7 @@ import { Descriptors, type FileLease } from './descriptors.js';
 import { borrow } from '../../xdr/lent-buffers.js';
 import { firstAfter, ListingCache } from './listings.js';
 import * as native from './native.js';
-import type { Created, RawDirent, RawStat, SetattrSpec } from './native.js';
+import type { Created, Listing, RawStat, SetattrSpec } from './native.js';
 
 export interface LocalBackendOptions {
   /** The directory to export (a filesystem root or any directory in one). */
@@ -103,6 +103,15 @@ const MAX_PAGE = 1024;
  */
 const LOOKUP_JOBS = Math.max(1, availableParallelism());
 const LOOKUP_JOB_MIN = 64;
+
+/** A READDIRPLUS page's names to look up, in the order of its entries from the first that needs one. */
+interface PlusPage {
+  listing: Listing;
+  toFind: native.NameToFind[];
+  /** Where each name's held handle is kept: its index in the listing, or -1 for "..". */
+  slots: number[];
+  entries: DirEntry[];
+}
 
 const EXT4_SUPER_MAGIC = 0xef53n;
 const TMPFS_MAGIC = 0x01021994n;
@@ -450,31 +459,39 @@ export class LocalBackend implements Backend {
       const dots = entries.length;
       const start = firstAfter(listing.cookies, req.cookie);
       let end = start;
-      while (end < listing.entries.length && entries.length < max && admits(listing.entries[end]!.name)) {
-        const e = listing.entries[end++]!;
-        entries.push({ cookie: e.cookie, fileid: e.ino, name: e.name });
+      while (end < listing.count && entries.length < max) {
+        const name = listing.name(end);
+        if (!admits(name)) break;
+        entries.push({ cookie: listing.cookies[end]!, fileid: listing.inos[end]!, name });
+        end++;
       }
       const dirAttrs = this.attrs(stat);
       if (req.withAttrs) {
         // "." and, at the export root, ".." are the directory itself; another ".." is looked up like a name.
-        const listed = listing.entries.slice(start, end);
+        const toFind: native.NameToFind[] = [];
+        const slots: number[] = [];
         let named = dots;
-        for (let i = dots - 1; i >= 0; i--) {
+        for (let i = 0; i < dots; i++) {
           const e = entries[i]!;
           if (e.cookie === 1n || atRoot) {
             e.handle = Buffer.from(dir);
             e.attrs = dirAttrs;
           } else {
-            listed.unshift({ cookie: e.cookie, ino: e.fileid, name: e.name, held: undefined });
-            named = i;
+            toFind.push({ name: e.name, ino: e.fileid });
+            slots.push(-1);
+            named = Math.min(named, i);
           }
         }
-        await this.addAttrs(m, dir, listed, entries.slice(named), ctx);
+        for (let i = start; i < end; i++) {
+          toFind.push({ name: entries[dots + i - start]!.name, ino: listing.inos[i]!, held: listing.held.get(i) });
+          slots.push(i);
+        }
+        await this.addAttrs(m, dir, { listing, toFind, slots, entries: entries.slice(named) }, ctx);
       }
       const verifier = Buffer.alloc(8);
       verifier.writeUInt32BE(stat.mtime.seconds, 0);
       verifier.writeUInt32BE(stat.mtime.nseconds, 4);
-      return { entries, eof: end >= listing.entries.length, verifier, dirAttrs };
+      return { entries, eof: end >= listing.count, verifier, dirAttrs };
     });
   }
 
@@ -485,28 +502,30 @@ export class LocalBackend implements Backend {
    * is unchanged), so listing again costs one statx per name: attributes are
    * always read afresh.
    */
-  private async addAttrs(m: number, dir: FileHandle, listed: RawDirent[], entries: DirEntry[], ctx: OpContext): Promise<void> {
-    const jobs = Math.max(1, Math.min(LOOKUP_JOBS, Math.floor(listed.length / LOOKUP_JOB_MIN)));
-    const per = Math.ceil(listed.length / jobs);
+  private async addAttrs(m: number, dir: FileHandle, page: PlusPage, ctx: OpContext): Promise<void> {
+    const n = page.toFind.length;
+    const jobs = Math.max(1, Math.min(LOOKUP_JOBS, Math.floor(n / LOOKUP_JOB_MIN)));
+    const per = Math.ceil(n / jobs);
     const work: Promise<void>[] = [];
-    for (let from = 0; from < listed.length; from += per) {
-      work.push(this.lookupPart(m, dir, listed, entries, from, Math.min(listed.length, from + per), ctx));
-    }
+    for (let from = 0; from < n; from += per) work.push(this.lookupPart(m, dir, page, from, Math.min(n, from + per), ctx));
     await Promise.all(work);
   }
 
-  private async lookupPart(m: number, dir: FileHandle, listed: RawDirent[], entries: DirEntry[], from: number, to: number, ctx: OpContext): Promise<void> {
-    const names = listed.slice(from, to);
-    // As sent: another call may replace an entry's held handle while this one waits.
-    const held = names.map((l) => l.held);
+  private async lookupPart(m: number, dir: FileHandle, page: PlusPage, from: number, to: number, ctx: OpContext): Promise<void> {
+    const names = page.toFind.slice(from, to);
     const found = await native.lookupMany(ctx.cred, m, this.fsid, dir, names);
     for (let k = 0; k < found.length; k++) {
       const f = found[k]!;
       if (typeof f === 'number') continue;
-      if (f.handle) names[k]!.held = f.keep;
-      const handle = f.handle ?? held[k]?.handle;
+      const slot = page.slots[from + k]!;
+      if (f.handle && slot >= 0) {
+        if (f.keep) page.listing.held.set(slot, f.keep);
+        else page.listing.held.delete(slot);
+      }
+      // The held handle as sent: another call may have replaced the listing's meanwhile.
+      const handle = f.handle ?? names[k]!.held?.handle;
       if (!handle) continue;
-      const e = entries[from + k]!;
+      const e = page.entries[from + k]!;
       e.handle = handle;
       e.attrs = f.attrs;
       if (f.inoDiffers) e.fileid = f.attrs.fileid;

@@ -16,13 +16,9 @@
 import { performance } from 'node:perf_hooks';
 import type { Listing, RawStat } from './native.js';
 
-export interface SortedListing extends Listing {
-  cookies: BigUint64Array;
-}
-
 interface Slot {
   stamp: string;
-  listing: SortedListing;
+  listing: Listing;
   born: number;
 }
 
@@ -44,7 +40,7 @@ export class ListingCache {
   constructor(private readonly opts: ListingCacheOptions) {}
 
   /** The listing of `dir` as of `stat` (the directory's attributes just read), listing it again only when needed. */
-  async get(dir: Buffer, stat: RawStat, list: () => Promise<Listing>): Promise<SortedListing> {
+  async get(dir: Buffer, stat: RawStat, list: () => Promise<Listing>): Promise<Listing> {
     const key = dir.toString('latin1');
     const stamp = stampOf(stat);
     const slot = this.slots.get(key);
@@ -54,8 +50,7 @@ export class ListingCache {
       return slot.listing;
     }
     this.drop(key);
-    const raw = await list();
-    const listing: SortedListing = { ...raw, cookies: BigUint64Array.from(raw.entries, (e) => e.cookie) };
+    const listing = await list();
     // Keyed by the attributes seen before listing: a change racing with the listing only makes it relist next time.
     this.put(key, { stamp, listing, born: performance.now() });
     return listing;
@@ -71,7 +66,7 @@ export class ListingCache {
   }
 
   private put(key: string, slot: Slot): void {
-    const n = slot.listing.entries.length;
+    const n = slot.listing.count;
     if (n > this.opts.maxEntries) return;
     this.drop(key);
     for (const oldest of this.slots.keys()) {
@@ -86,7 +81,7 @@ export class ListingCache {
     const slot = this.slots.get(key);
     if (!slot) return;
     this.slots.delete(key);
-    this.entries -= slot.listing.entries.length;
+    this.entries -= slot.listing.count;
   }
 }
 
