@@ -244,8 +244,15 @@ interface OurServer {
   stop(): Promise<void>;
 }
 
-/** As the command's own #! line (src/cli/main.cts), which `node main.cjs` bypasses. */
-const OUR_NODE_ARGS = ['--max-semi-space-size=8'];
+/** The node options on the command's own #! line (src/cli/main.cts), which `node main.cjs` would bypass. */
+const OUR_NODE_ARGS = shebangNodeArgs(path.join(REPO, 'dist/src/cli/main.cjs'));
+
+function shebangNodeArgs(file: string): string[] {
+  const first = readFileSync(file, 'utf8').split('\n', 1)[0]!;
+  const m = /^#!\/usr\/bin\/env -S node(?<args>( \S+)*)$/.exec(first);
+  if (!m) throw new Error(`${file}: unexpected #! line "${first}"`);
+  return m.groups!['args']!.split(' ').filter((a) => a !== '');
+}
 
 async function startOurs(o: Options, exportDir: string, stateDir: string, logFile: string, profileDir?: string): Promise<OurServer> {
   if (portInUse(o.port)) throw new Error(`port ${o.port} is already in use (a server left from an earlier run?)`);
