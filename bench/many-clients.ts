@@ -43,6 +43,7 @@ export const DEFAULT_LAYOUTS: Layout[] = [
   { connections: 1, depth: 64 },
   { connections: 64, depth: 1 },
   { connections: 64, depth: 4 },
+  { connections: 128, depth: 1 },
 ];
 
 const FILE_SIZE = 1 << 20;

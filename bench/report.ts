@@ -151,7 +151,8 @@ export function renderReport(r: BenchReport, previousAnalysis: string | undefine
       '',
       'The same load (4 KiB, half READ, half UNSTABLE WRITE, at random offsets of a 1 MiB file per connection) over ' +
         'connections × calls in flight each, from one Node process using the project\'s client (`bench/many-clients.ts`); ' +
-        'issue 6 asks that 64 connections get at least the aggregate of one, shared fairly (Jain\'s index 1 = equal shares).',
+        'issue 6 asks that 64 connections get at least the aggregate of one, shared fairly (Jain\'s index 1 = equal shares); ' +
+        '128 x 1 shows whether throughput collapses beyond that.',
       '',
       '**Ours**',
       '',
