@@ -46,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/inotify.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -1124,10 +1125,17 @@ static int dent_cmp(const void *a, const void *b, void *names) {
   return strcmp((const char *)names + x->name_off, (const char *)names + y->name_off);
 }
 
-/* p0 mount, b0 dir handle. Out: S dir, u64 ".." inode, u32 count, then per entry
- * (sorted by cookie): u64 cookie, u64 inode, u8 name length, name. */
+/* What changes the attributes of a directory's entries, or the directory itself. */
+#define WATCH_MASK                                                                                             \
+  (IN_ACCESS | IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | \
+   IN_DELETE_SELF | IN_MOVE_SELF)
+
+/* p0 mount, p1 inotify descriptor or -1, b0 dir handle. Out: S dir, u64 ".." inode, u32 count,
+ * then per entry (sorted by cookie): u64 cookie, u64 inode, u8 name length, name; then i32 the
+ * watch descriptor of the directory (-1: none). The watch is added before the directory is read,
+ * so any later change to an entry is reported (see native.ts Watches). */
 static void op_listdir(job_t *j) {
-  int dfd = -1, pfd = resolve(j, mount_arg(j), 0, O_PATH);
+  int dfd = -1, wd = -1, pfd = resolve(j, mount_arg(j), 0, O_PATH);
   dent_t *ents = NULL;
   char *names = NULL, buf[32768];
   size_t n = 0, cap = 0, nlen = 0, ncap = 0;
@@ -1138,6 +1146,12 @@ static void op_listdir(job_t *j) {
     fail(j, "faccessat2");
   unbecome(j);
   if (j->err) goto done;
+  if (j->p[1] >= 0) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", pfd);
+    /* Not being able to watch (the user's watch limit) only means nothing is reused. */
+    wd = inotify_add_watch((int)j->p[1], path, WATCH_MASK | IN_ONLYDIR);
+  }
   if ((dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
     fail(j, "openat");
     goto done;
@@ -1195,15 +1209,18 @@ static void op_listdir(job_t *j) {
     put_u8(j, ents[i].len);
     put(j, names + ents[i].name_off, ents[i].len);
   }
+  put_i32(j, wd);
+  wd = -1;
 done:
+  if (wd >= 0) inotify_rm_watch((int)j->p[1], wd);
   free(ents);
   free(names);
   close_quiet(dfd);
   close_quiet(pfd);
 }
 
-/* p0 fd. Closing can block (it may flush), so it runs on the threadpool too. */
-/* p0 batch key (the JS side groups one export's closes), p1 fd. */
+/* p0 batch key (the JS side groups one export's closes), p1 fd. Closing can block (it may flush),
+ * so it runs on the threadpool too. */
 static void op_close(job_t *j) {
   if (close((int)j->p[1]) != 0 && errno != EINTR) fail(j, "close");
 }
@@ -1499,6 +1516,74 @@ static napi_value flush(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ---- directory watches (synchronous: inotify descriptors are memory, never disk) ---- */
+
+static int int_arg(napi_env env, napi_callback_info info, int32_t *out, size_t want) {
+  napi_value argv[2];
+  size_t argc = 2;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < want) return -1;
+  for (size_t i = 0; i < want; i++)
+    if (napi_get_value_int32(env, argv[i], &out[i]) != napi_ok) return -1;
+  return 0;
+}
+
+static napi_value throw_errno(napi_env env, const char *sc) {
+  napi_value err = errno_error(env, errno, sc);
+  if (err) napi_throw(env, err);
+  return NULL;
+}
+
+/* watchInit(): a non-blocking inotify descriptor. */
+static napi_value watch_init(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value v;
+  int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (fd < 0) return throw_errno(env, "inotify_init1");
+  napi_create_int32(env, fd, &v);
+  return v;
+}
+
+/* watchDrain(fd): every event queued now, as 16-byte records: i32 wd, u32 mask, u64 the cookie
+ * listdir gives the event's name (0 without a name). */
+static napi_value watch_drain(napi_env env, napi_callback_info info) {
+  int32_t fd;
+  if (int_arg(env, info, &fd, 1) != 0) return throw_type(env, "watchDrain(fd)");
+  char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+  job_t out = {0}; /* only its result buffer, for put() */
+  for (;;) {
+    ssize_t got = read(fd, buf, sizeof buf);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0 && errno == EAGAIN) break;
+    if (got <= 0) {
+      free(out.out.p);
+      return throw_errno(env, "read");
+    }
+    for (ssize_t off = 0; off < got;) {
+      const struct inotify_event *e = (const struct inotify_event *)(buf + off);
+      off += (ssize_t)sizeof *e + e->len;
+      size_t len = e->len ? strlen(e->name) : 0;
+      put_i32(&out, e->wd);
+      put(&out, &e->mask, 4);
+      put_u64(&out, len ? name_cookie(e->name, len) : 0);
+    }
+  }
+  napi_value v;
+  void *unused;
+  napi_status st = out.out.oom ? napi_generic_failure
+                               : napi_create_buffer_copy(env, out.out.len, out.out.len ? (const void *)out.out.p : (const void *)"", &unused, &v);
+  free(out.out.p);
+  if (st != napi_ok) return throw_type(env, "watchDrain: out of memory");
+  return v;
+}
+
+/* watchRemove(fd, wd). A watch already gone (its directory removed, the filesystem unmounted) is not an error. */
+static napi_value watch_remove(napi_env env, napi_callback_info info) {
+  int32_t a[2];
+  if (int_arg(env, info, a, 2) != 0) return throw_type(env, "watchRemove(fd, wd)");
+  if (inotify_rm_watch(a[0], a[1]) != 0 && errno != EINVAL) return throw_errno(env, "inotify_rm_watch");
+  return NULL;
+}
+
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_value fn;
   server_uid = geteuid();
@@ -1519,7 +1604,13 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       napi_create_function(env, "hold", NAPI_AUTO_LENGTH, hold, NULL, &fn) != napi_ok ||
       napi_set_named_property(env, exports, "hold", fn) != napi_ok ||
       napi_create_function(env, "flush", NAPI_AUTO_LENGTH, flush, NULL, &fn) != napi_ok ||
-      napi_set_named_property(env, exports, "flush", fn) != napi_ok)
+      napi_set_named_property(env, exports, "flush", fn) != napi_ok ||
+      napi_create_function(env, "watchInit", NAPI_AUTO_LENGTH, watch_init, NULL, &fn) != napi_ok ||
+      napi_set_named_property(env, exports, "watchInit", fn) != napi_ok ||
+      napi_create_function(env, "watchDrain", NAPI_AUTO_LENGTH, watch_drain, NULL, &fn) != napi_ok ||
+      napi_set_named_property(env, exports, "watchDrain", fn) != napi_ok ||
+      napi_create_function(env, "watchRemove", NAPI_AUTO_LENGTH, watch_remove, NULL, &fn) != napi_ok ||
+      napi_set_named_property(env, exports, "watchRemove", fn) != napi_ok)
     return NULL;
   return exports;
 }

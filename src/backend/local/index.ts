@@ -63,6 +63,7 @@ import type { Fattr3, FileHandle, NfsTime3, Sattr3, SetTime, SpecData3, WccData 
 import { silentLogger, type Logger } from '../../server/log.js';
 import { fsidWords, ftypeOf, toFattr, toWcc, type FsidWords } from './attrs.js';
 import { Descriptors, type FileLease } from './descriptors.js';
+import { changes, EntryAttrs } from './entry-attrs.js';
 import { borrow } from '../../xdr/lent-buffers.js';
 import { firstAfter, ListingCache } from './listings.js';
 import * as native from './native.js';
@@ -104,13 +105,16 @@ const MAX_PAGE = 1024;
 const LOOKUP_JOBS = Math.max(1, availableParallelism());
 const LOOKUP_JOB_MIN = 64;
 
-/** A READDIRPLUS page's names to look up, in the order of its entries from the first that needs one. */
+/** A READDIRPLUS page's names to look up, with the entries they are for. */
 interface PlusPage {
   listing: Listing;
   toFind: native.NameToFind[];
-  /** Where each name's held handle is kept: its index in the listing, or -1 for "..". */
+  /** Where each name's held handle and attributes are kept: its index in the listing, or -1 for "..". */
   slots: number[];
-  entries: DirEntry[];
+  targets: DirEntry[];
+  /** EntryAttrs' stamp, and the time, before the lookups were issued. */
+  stamp: number | undefined;
+  readAt: number;
 }
 
 const EXT4_SUPER_MAGIC = 0xef53n;
@@ -162,8 +166,13 @@ function isEmpty(s: SetattrSpec): boolean {
 
 export class LocalBackend implements Backend {
   private readonly descriptors: Descriptors;
-  private readonly listings = new ListingCache({ maxEntries: 200_000, maxAgeMs: 30_000 });
   private readonly log: Logger;
+  private readonly entryAttrs: EntryAttrs;
+  private readonly listings = new ListingCache({
+    maxEntries: 200_000,
+    maxAgeMs: 30_000,
+    onDrop: (listing) => this.entryAttrs.untrack(listing),
+  });
   /** fattr3.fsid: stable across restarts and remounts, distinct for two exports of one filesystem. */
   private readonly fsid: FsidWords;
   private absentSince: number | undefined;
@@ -175,6 +184,7 @@ export class LocalBackend implements Backend {
     options: LocalBackendOptions,
   ) {
     this.log = options.log ?? silentLogger;
+    this.entryAttrs = new EntryAttrs(this.log);
     const h = createHash('sha256')
       .update(`${identity.fsid[0]}:${identity.fsid[1]}:${identity.fsType}:`)
       .update(identity.rootHandle)
@@ -252,10 +262,12 @@ export class LocalBackend implements Backend {
   }
 
   async setattr(fh: FileHandle, attrs: Sattr3, guardCtime: NfsTime3 | undefined, ctx: OpContext): Promise<WccData> {
-    const spec = setattrSpec(attrs, { mode: true, owner: true, size: true, times: true });
-    if (guardCtime) spec.guardCtime = guardCtime;
-    const r = await this.withMount((m) => native.setattr(ctx.cred, m, fh, spec));
-    return this.wcc(r.before, r.after);
+    return changes.around(async () => {
+      const spec = setattrSpec(attrs, { mode: true, owner: true, size: true, times: true });
+      if (guardCtime) spec.guardCtime = guardCtime;
+      const r = await this.withMount((m) => native.setattr(ctx.cred, m, fh, spec));
+      return this.wcc(r.before, r.after);
+    });
   }
 
   async lookup(dir: FileHandle, name: Buffer, ctx: OpContext): Promise<LookupResult> {
@@ -308,60 +320,66 @@ export class LocalBackend implements Backend {
   }
 
   async write(fh: FileHandle, offset: bigint, data: Buffer, stable: StableHow, ctx: OpContext): Promise<WriteResult> {
-    const failure = this.descriptors.takeFailure(fh);
-    if (failure !== undefined) throw failure;
-    const at = offsetOf(offset, data.length);
-    const how = stable === StableHow.UNSTABLE ? 0 : stable === StableHow.DATA_SYNC ? 1 : 2;
-    return this.withFile(fh, true, async (fd, lease) => {
-      const pending = lease.uncommitted;
-      const r = await native.pwrite(ctx.cred, fd, at, data, how, this.descriptors.batchKey);
-      // A synced write also made durable everything written before it.
-      if (how === 0) lease.uncommitted += r.bytes;
-      else lease.uncommitted = Math.max(0, lease.uncommitted - pending);
-      return {
-        count: r.bytes,
-        committed: stable,
-        verifier: Buffer.from(this.descriptors.verifier),
-        wcc: this.wcc(r.before, r.after),
-      };
+    return changes.around(async () => {
+      const failure = this.descriptors.takeFailure(fh);
+      if (failure !== undefined) throw failure;
+      const at = offsetOf(offset, data.length);
+      const how = stable === StableHow.UNSTABLE ? 0 : stable === StableHow.DATA_SYNC ? 1 : 2;
+      return this.withFile(fh, true, async (fd, lease) => {
+        const pending = lease.uncommitted;
+        const r = await native.pwrite(ctx.cred, fd, at, data, how, this.descriptors.batchKey);
+        // A synced write also made durable everything written before it.
+        if (how === 0) lease.uncommitted += r.bytes;
+        else lease.uncommitted = Math.max(0, lease.uncommitted - pending);
+        return {
+          count: r.bytes,
+          committed: stable,
+          verifier: Buffer.from(this.descriptors.verifier),
+          wcc: this.wcc(r.before, r.after),
+        };
+      });
     });
   }
 
   async commit(fh: FileHandle, _offset: bigint, _count: number, _ctx: OpContext): Promise<CommitResult> {
-    const failure = this.descriptors.takeFailure(fh);
-    if (failure !== undefined) throw failure;
-    return this.withFile(fh, false, async (fd, lease) => {
-      const pending = lease.uncommitted;
-      let r: { before: RawStat; after: RawStat };
-      try {
-        r = await native.fsync(lease.wfd >= 0 ? lease.wfd : fd);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ESTALE') {
-          this.descriptors.syncFailed(lease, err);
-          this.descriptors.takeFailure(fh); // reported right here
+    return changes.around(async () => {
+      const failure = this.descriptors.takeFailure(fh);
+      if (failure !== undefined) throw failure;
+      return this.withFile(fh, false, async (fd, lease) => {
+        const pending = lease.uncommitted;
+        let r: { before: RawStat; after: RawStat };
+        try {
+          r = await native.fsync(lease.wfd >= 0 ? lease.wfd : fd);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ESTALE') {
+            this.descriptors.syncFailed(lease, err);
+            this.descriptors.takeFailure(fh); // reported right here
+          }
+          throw err;
         }
-        throw err;
-      }
-      lease.uncommitted = Math.max(0, lease.uncommitted - pending);
-      return { verifier: Buffer.from(this.descriptors.verifier), wcc: this.wcc(r.before, r.after) };
+        lease.uncommitted = Math.max(0, lease.uncommitted - pending);
+        return { verifier: Buffer.from(this.descriptors.verifier), wcc: this.wcc(r.before, r.after) };
+      });
     });
   }
 
   /** Creates as the caller, then applies the attributes creation could not (owner, size, times). */
   private async make(dir: FileHandle, name: Buffer, spec: native.CreateSpec, attrs: Sattr3 | undefined, ctx: OpContext): Promise<CreatedResult> {
-    const c: Created = await this.withMount((m) => native.create(ctx.cred, m, dir, name, spec, spec.type === Ftype3.REG));
-    if (c.fd !== undefined) {
-      const fd = c.fd;
-      if (this.closed) void native.close(fd).catch((err: unknown) => this.log.warn('local backend: close failed', { fd, err }));
-      else this.descriptors.adopt(c.handle, c.fd);
-    }
-    this.listings.invalidate(dir);
-    let stat = c.stat;
-    // As knfsd: only root gives a new object away; others' requested ids are dropped (the kernel made it theirs).
-    const owner = !c.existed && ctx.cred.uid === 0;
-    const rest = attrs ? setattrSpec(attrs, c.existed ? { size: true } : { owner, size: true, times: true }) : {};
-    if (!isEmpty(rest)) stat = (await this.withMount((m) => native.setattr(ctx.cred, m, c.handle, rest))).after;
-    return { handle: c.handle, attrs: this.attrs(stat), dirWcc: this.wcc(c.dirBefore, c.dirAfter) };
+    return changes.around(async () => {
+      const c: Created = await this.withMount((m) => native.create(ctx.cred, m, dir, name, spec, spec.type === Ftype3.REG));
+      if (c.fd !== undefined) {
+        const fd = c.fd;
+        if (this.closed) void native.close(fd).catch((err: unknown) => this.log.warn('local backend: close failed', { fd, err }));
+        else this.descriptors.adopt(c.handle, c.fd);
+      }
+      this.listings.invalidate(dir);
+      let stat = c.stat;
+      // As knfsd: only root gives a new object away; others' requested ids are dropped (the kernel made it theirs).
+      const owner = !c.existed && ctx.cred.uid === 0;
+      const rest = attrs ? setattrSpec(attrs, c.existed ? { size: true } : { owner, size: true, times: true }) : {};
+      if (!isEmpty(rest)) stat = (await this.withMount((m) => native.setattr(ctx.cred, m, c.handle, rest))).after;
+      return { handle: c.handle, attrs: this.attrs(stat), dirWcc: this.wcc(c.dirBefore, c.dirAfter) };
+    });
   }
 
   async create(dir: FileHandle, name: Buffer, how: CreateHow, ctx: OpContext): Promise<CreatedResult> {
@@ -403,11 +421,13 @@ export class LocalBackend implements Backend {
   }
 
   private async unlink(dir: FileHandle, name: Buffer, isDir: boolean, ctx: OpContext): Promise<WccData> {
-    const r = await this.withMount((m) => native.remove(ctx.cred, m, dir, name, isDir));
-    this.listings.invalidate(dir);
-    // Close our descriptors of the removed file before replying, so its handle is STALE from now on.
-    if (r.victim) await this.descriptors.forget(r.victim);
-    return this.wcc(r.dir.before, r.dir.after);
+    return changes.around(async () => {
+      const r = await this.withMount((m) => native.remove(ctx.cred, m, dir, name, isDir));
+      this.listings.invalidate(dir);
+      // Close our descriptors of the removed file before replying, so its handle is STALE from now on.
+      if (r.victim) await this.descriptors.forget(r.victim);
+      return this.wcc(r.dir.before, r.dir.after);
+    });
   }
 
   remove(dir: FileHandle, name: Buffer, ctx: OpContext): Promise<WccData> {
@@ -425,17 +445,21 @@ export class LocalBackend implements Backend {
     toName: Buffer,
     ctx: OpContext,
   ): Promise<{ fromDirWcc: WccData; toDirWcc: WccData }> {
-    const r = await this.withMount((m) => native.rename(ctx.cred, m, fromDir, fromName, toDir, toName));
-    this.listings.invalidate(fromDir);
-    this.listings.invalidate(toDir);
-    if (r.victim) await this.descriptors.forget(r.victim);
-    return { fromDirWcc: this.wcc(r.from.before, r.from.after), toDirWcc: this.wcc(r.to.before, r.to.after) };
+    return changes.around(async () => {
+      const r = await this.withMount((m) => native.rename(ctx.cred, m, fromDir, fromName, toDir, toName));
+      this.listings.invalidate(fromDir);
+      this.listings.invalidate(toDir);
+      if (r.victim) await this.descriptors.forget(r.victim);
+      return { fromDirWcc: this.wcc(r.from.before, r.from.after), toDirWcc: this.wcc(r.to.before, r.to.after) };
+    });
   }
 
   async link(fh: FileHandle, dir: FileHandle, name: Buffer, ctx: OpContext): Promise<{ attrs?: Fattr3; dirWcc: WccData }> {
-    const r = await this.withMount((m) => native.link(ctx.cred, m, fh, dir, name));
-    this.listings.invalidate(dir);
-    return { attrs: this.attrs(r.stat), dirWcc: this.wcc(r.dir.before, r.dir.after) };
+    return changes.around(async () => {
+      const r = await this.withMount((m) => native.link(ctx.cred, m, fh, dir, name));
+      this.listings.invalidate(dir);
+      return { attrs: this.attrs(r.stat), dirWcc: this.wcc(r.dir.before, r.dir.after) };
+    });
   }
 
   async readdir(dir: FileHandle, req: ReaddirRequest, ctx: OpContext): Promise<DirPage> {
@@ -443,7 +467,7 @@ export class LocalBackend implements Backend {
       const { granted, stat } = await native.access(ctx.cred, m, dir);
       if (ftypeOf(stat) !== Ftype3.DIR) throw new NfsError(NfsStat3.NOTDIR);
       if ((granted & 4) === 0) throw new NfsError(NfsStat3.ACCES);
-      const listing = await this.listings.get(dir, stat, () => native.listdir(ctx.cred, m, dir));
+      const listing = await this.listings.get(dir, stat, () => this.entryAttrs.list((fd) => native.listdir(ctx.cred, m, dir, fd)));
       const entries: DirEntry[] = [];
       let max = Math.max(1, Math.min(req.maxEntries, MAX_PAGE));
       const admits = (name: Buffer): boolean => {
@@ -467,26 +491,35 @@ export class LocalBackend implements Backend {
       }
       const dirAttrs = this.attrs(stat);
       if (req.withAttrs) {
+        const reuse = this.entryAttrs;
+        reuse.sync();
+        const page: PlusPage = { listing, toFind: [], slots: [], targets: [], stamp: reuse.stamp(), readAt: performance.now() };
         // "." and, at the export root, ".." are the directory itself; another ".." is looked up like a name.
-        const toFind: native.NameToFind[] = [];
-        const slots: number[] = [];
-        let named = dots;
         for (let i = 0; i < dots; i++) {
           const e = entries[i]!;
           if (e.cookie === 1n || atRoot) {
             e.handle = Buffer.from(dir);
             e.attrs = dirAttrs;
           } else {
-            toFind.push({ name: e.name, ino: e.fileid });
-            slots.push(-1);
-            named = Math.min(named, i);
+            page.toFind.push({ name: e.name, ino: e.fileid });
+            page.slots.push(-1);
+            page.targets.push(e);
           }
         }
         for (let i = start; i < end; i++) {
-          toFind.push({ name: entries[dots + i - start]!.name, ino: listing.inos[i]!, held: listing.held.get(i) });
-          slots.push(i);
+          const e = entries[dots + i - start]!;
+          const held = listing.held.get(i);
+          const attrs = held && reuse.get(listing, i, page.readAt);
+          if (attrs) {
+            e.handle = held.handle;
+            e.attrs = attrs;
+            continue;
+          }
+          page.toFind.push({ name: e.name, ino: listing.inos[i]!, held });
+          page.slots.push(i);
+          page.targets.push(e);
         }
-        await this.addAttrs(m, dir, { listing, toFind, slots, entries: entries.slice(named) }, ctx);
+        await this.addAttrs(m, dir, page, ctx);
       }
       const verifier = Buffer.alloc(8);
       verifier.writeUInt32BE(stat.mtime.seconds, 0);
@@ -525,10 +558,11 @@ export class LocalBackend implements Backend {
       // The held handle as sent: another call may have replaced the listing's meanwhile.
       const handle = f.handle ?? names[k]!.held?.handle;
       if (!handle) continue;
-      const e = page.entries[from + k]!;
+      const e = page.targets[from + k]!;
       e.handle = handle;
       e.attrs = f.attrs;
       if (f.inoDiffers) e.fileid = f.attrs.fileid;
+      else if (slot >= 0 && page.listing.held.has(slot)) this.entryAttrs.put(page.listing, slot, f.attrs, page.stamp, page.readAt);
     }
   }
 
@@ -575,6 +609,7 @@ export class LocalBackend implements Backend {
 
   async release(): Promise<void> {
     this.listings.clear();
+    this.entryAttrs.release();
     await this.descriptors.release();
   }
 

@@ -31,6 +31,8 @@ export interface ListingCacheOptions {
   maxEntries: number;
   /** A listing older than this is read again even if the directory looks unchanged (coarse timestamps). */
   maxAgeMs: number;
+  /** A listing leaves the cache, or was too large to enter it (its last users may still hold it). */
+  onDrop?: (listing: Listing) => void;
 }
 
 export class ListingCache {
@@ -61,13 +63,15 @@ export class ListingCache {
   }
 
   clear(): void {
-    this.slots.clear();
-    this.entries = 0;
+    for (const key of [...this.slots.keys()]) this.drop(key);
   }
 
   private put(key: string, slot: Slot): void {
     const n = slot.listing.count;
-    if (n > this.opts.maxEntries) return;
+    if (n > this.opts.maxEntries) {
+      this.opts.onDrop?.(slot.listing);
+      return;
+    }
     this.drop(key);
     for (const oldest of this.slots.keys()) {
       if (this.entries + n <= this.opts.maxEntries) break;
@@ -82,6 +86,7 @@ export class ListingCache {
     if (!slot) return;
     this.slots.delete(key);
     this.entries -= slot.listing.count;
+    this.opts.onDrop?.(slot.listing);
   }
 }
 

@@ -31,6 +31,9 @@ interface Addon {
   /** One job, queued at the next flush() in one batch with the others held under the same key. */
   hold: (key: number, ...args: Parameters<AddonCall>) => Promise<Buffer>;
   flush(): void;
+  watchInit(): number;
+  watchDrain(fd: number): Buffer;
+  watchRemove(fd: number, wd: number): void;
 }
 
 /** Must match `enum op` in native/nfsnode.c. */
@@ -590,6 +593,8 @@ export async function link(
 export class Listing {
   /** READDIRPLUS's handles of listed names, by index (see lookupMany): kept for as long as the listing is. */
   readonly held = new Map<number, HeldHandle>();
+  /** Attributes READDIRPLUS may reuse, managed by EntryAttrs (entry-attrs.ts). */
+  reuse: ReusableAttrs | undefined;
 
   constructor(
     readonly stat: RawStat,
@@ -599,6 +604,8 @@ export class Listing {
     /** Where each name's length byte is in `raw`; the name follows it. */
     private readonly nameAt: Uint32Array,
     private readonly raw: Buffer,
+    /** The inotify watch on the directory, added before it was read; -1: none (or no longer). */
+    public wd: number,
   ) {}
 
   get count(): number {
@@ -611,13 +618,24 @@ export class Listing {
   }
 }
 
-/** The whole directory (the caller needs read permission), sorted by the stable cookie of each name, "." and ".." excluded. */
-export async function listdir(cred: Credentials, mount: number, dir: Buffer): Promise<Listing> {
-  const c = await call(Op.LISTDIR, cred, [mount], dir);
+/** What EntryAttrs keeps with a listing: each entry's fattr3 and when it was read (0: not kept). */
+export interface ReusableAttrs {
+  /** The change count (EntryAttrs) they were read at; none is valid at any other. */
+  generation: number;
+  fattrs: Buffer;
+  readAt: Float64Array;
+}
+
+/**
+ * The whole directory (the caller needs read permission), sorted by the stable cookie of each name,
+ * "." and ".." excluded; with `watchFd` (an inotify descriptor), the directory is watched first.
+ */
+export async function listdir(cred: Credentials, mount: number, dir: Buffer, watchFd = -1): Promise<Listing> {
+  const c = await call(Op.LISTDIR, cred, [mount, watchFd], dir);
   const stat = c.stat();
   const dotdotIno = c.u64();
   const n = c.u32();
-  const raw = c.bytes(c.remaining);
+  const raw = c.bytes(c.remaining - 4);
   const cookies = new BigUint64Array(n);
   const inos = new BigUint64Array(n);
   const nameAt = new Uint32Array(n);
@@ -629,5 +647,31 @@ export async function listdir(cred: Credentials, mount: number, dir: Buffer): Pr
     at += 17 + raw[at + 16]!;
     if (at > raw.length) throw new RangeError('nfsnode result truncated');
   }
-  return new Listing(stat, dotdotIno, cookies, inos, nameAt, raw);
+  return new Listing(stat, dotdotIno, cookies, inos, nameAt, raw, c.i32());
+}
+
+/** A non-blocking inotify descriptor (synchronous: it touches no disk). */
+export function watchInit(): number {
+  return native().watchInit();
+}
+
+export interface WatchEvent {
+  wd: number;
+  mask: number;
+  /** listdir's cookie of the event's name; 0n for an event without a name. */
+  cookie: bigint;
+}
+
+/** Every event queued on an inotify descriptor (synchronous, never blocks). */
+export function watchDrain(fd: number): WatchEvent[] {
+  const b = native().watchDrain(fd);
+  const out: WatchEvent[] = [];
+  for (let at = 0; at + 16 <= b.length; at += 16) {
+    out.push({ wd: b.readInt32LE(at), mask: b.readUInt32LE(at + 4), cookie: b.readBigUInt64LE(at + 8) });
+  }
+  return out;
+}
+
+export function watchRemove(fd: number, wd: number): void {
+  native().watchRemove(fd, wd);
 }

@@ -1,0 +1,214 @@
+/**
+ * Attributes of listed names that READDIRPLUS may give again without a
+ * statx each, for as long as nothing can have changed them.
+ *
+ * Listing a directory again costs one statx per entry (the handles are
+ * already kept with the listing), which is most of the work of a repeated
+ * READDIRPLUS. An entry's attributes are reused only when all of these hold:
+ *
+ * - The directory has an inotify watch, added before it was read, and no
+ *   event has named the entry since its attributes were read (events are
+ *   read, without blocking, before every reuse): a write, truncate, chmod,
+ *   chown, utimes, link or unlink of it by any process on this machine
+ *   through a path in this directory is queued by the kernel before that
+ *   call returns. An overflowing event queue, or the watch going away
+ *   (directory removed, filesystem unmounted), drops everything.
+ * - It is a regular file or a symbolic link with one link: changes made
+ *   through another name of a file are reported to that name's directory.
+ * - No change went through any local backend of this process since they
+ *   were read, nor was one in flight then: a change through a handle may be
+ *   made through a dentry with no parent (open_by_handle_at), which inotify
+ *   cannot report to the directory.
+ * - They were read less than MAX_AGE_MS ago. This bounds what inotify
+ *   cannot see at all: writes through a shared mmap, blocks allocated by
+ *   delayed allocation (`used`), changes made through handles by another
+ *   server on this machine (knfsd), or on a network filesystem by another
+ *   host. Clients themselves keep attributes for at least 3 s (acregmin).
+ *
+ * The inotify descriptor is opened when a listing first needs it and closed
+ * by release(), with every watch: an idle export holds nothing. Watches do
+ * not keep a filesystem from being unmounted (the kernel drops them with
+ * IN_UNMOUNT).
+ */
+import { closeSync } from 'node:fs';
+import { FATTR3_BYTES, PackedFattr } from '../../proto/nfs3/common.js';
+import { Ftype3 } from '../../proto/nfs3/constants.js';
+import type { Logger } from '../../server/log.js';
+import { firstAfter } from './listings.js';
+import * as native from './native.js';
+import type { Listing } from './native.js';
+
+/** How long attributes that no event can invalidate are reused. */
+export const MAX_AGE_MS = 1000;
+
+/** Must match <sys/inotify.h>. */
+const IN_Q_OVERFLOW = 0x4000;
+const IN_IGNORED = 0x8000;
+const IN_UNMOUNT = 0x2000;
+const IN_DELETE_SELF = 0x400;
+const IN_MOVE_SELF = 0x800;
+/** The directory itself went away or moved: nothing listed from it stays known. */
+const DIRECTORY_GONE = IN_UNMOUNT | IN_DELETE_SELF | IN_MOVE_SELF;
+
+/**
+ * Changes made through any local backend of this process: a count that moves
+ * when one begins and when one ends, and how many are in flight.
+ */
+class ChangeClock {
+  count = 0;
+  inFlight = 0;
+
+  async around<T>(change: () => Promise<T>): Promise<T> {
+    this.count++;
+    this.inFlight++;
+    try {
+      return await change();
+    } finally {
+      this.inFlight--;
+      this.count++;
+    }
+  }
+}
+
+export const changes = new ChangeClock();
+
+/** Entries READDIRPLUS may reuse attributes of (see above). */
+function reusable(f: PackedFattr): boolean {
+  return (f.type === Ftype3.REG || f.type === Ftype3.LNK) && f.nlink === 1;
+}
+
+export class EntryAttrs {
+  /** Entries given without a statx of their own, over this object's life. */
+  reused = 0;
+  private fd = -1;
+  /** Listings by watch (one watch serves every listing of its directory). */
+  private readonly watched = new Map<number, Set<Listing>>();
+  /** Watches no listing uses any more, to remove (see list()). */
+  private readonly unused = new Set<number>();
+  /** Listings being made. */
+  private making = 0;
+
+  constructor(private readonly log: Logger) {}
+
+  /** The inotify descriptor for listdir, opened on first use; -1 when none can be (nothing is then reused). */
+  watchFd(): number {
+    if (this.fd < 0) {
+      try {
+        this.fd = native.watchInit();
+      } catch (err) {
+        this.log.warn('local backend: no inotify descriptor; listings are read afresh', { err });
+      }
+    }
+    return this.fd;
+  }
+
+  /**
+   * Makes a listing with a watch on its directory. The kernel gives one
+   * watch to every listing of a directory, so a watch no listing uses is
+   * removed only while no listing is being made: one in the making may have
+   * been given that same watch, and would then never hear of a change.
+   */
+  async list(make: (watchFd: number) => Promise<Listing>): Promise<Listing> {
+    this.making++;
+    try {
+      const fd = this.watchFd();
+      const listing = await make(fd);
+      // Released meanwhile: that watch belongs to a closed descriptor.
+      if (this.fd !== fd) listing.wd = -1;
+      if (listing.wd >= 0) {
+        let set = this.watched.get(listing.wd);
+        if (!set) this.watched.set(listing.wd, (set = new Set()));
+        set.add(listing);
+      }
+      return listing;
+    } finally {
+      this.making--;
+      this.removeUnused();
+    }
+  }
+
+  /** A listing no longer used: its watch goes once no listing of the directory needs it. */
+  untrack(listing: Listing): void {
+    const wd = listing.wd;
+    listing.wd = -1;
+    listing.reuse = undefined;
+    const set = this.watched.get(wd);
+    if (!set?.delete(listing) || set.size > 0) return;
+    this.watched.delete(wd);
+    this.unused.add(wd);
+    this.removeUnused();
+  }
+
+  private removeUnused(): void {
+    if (this.making > 0) return;
+    for (const wd of this.unused) if (!this.watched.has(wd)) native.watchRemove(this.fd, wd);
+    this.unused.clear();
+  }
+
+  /** Applies every queued event; before any reuse. */
+  sync(): void {
+    if (this.fd < 0) return;
+    for (const e of native.watchDrain(this.fd)) {
+      if (e.mask & IN_Q_OVERFLOW) {
+        for (const set of this.watched.values()) for (const l of set) l.reuse = undefined;
+        continue;
+      }
+      const set = this.watched.get(e.wd);
+      if (!set) continue;
+      if (e.mask & (IN_IGNORED | DIRECTORY_GONE)) {
+        // Without a watch nothing more would be reported: nothing of these listings is reused again.
+        for (const l of set) (l.reuse = undefined), (l.wd = -1);
+        this.watched.delete(e.wd);
+      } else if (e.cookie !== 0n) {
+        for (const l of set) forgetName(l, e.cookie);
+      }
+    }
+  }
+
+  /** Where a change through a backend is in flight, attributes read now cannot be kept. */
+  stamp(): number | undefined {
+    return changes.inFlight > 0 ? undefined : changes.count;
+  }
+
+  /** Entry i's attributes if they may be reused now (after sync()). */
+  get(listing: Listing, i: number, now: number): PackedFattr | undefined {
+    const r = listing.reuse;
+    if (!r || r.generation !== changes.count || listing.wd < 0) return undefined;
+    const at = r.readAt[i]!;
+    if (at === 0 || now - at >= MAX_AGE_MS) return undefined;
+    this.reused++;
+    return new PackedFattr(r.fattrs.subarray(i * FATTR3_BYTES, (i + 1) * FATTR3_BYTES));
+  }
+
+  /** Keeps entry i's attributes, read at `readAt` under `stamp`, if they may be reused. */
+  put(listing: Listing, i: number, attrs: PackedFattr, stamp: number | undefined, readAt: number): void {
+    if (stamp === undefined || stamp !== changes.count || listing.wd < 0 || !reusable(attrs)) return;
+    let r = listing.reuse;
+    if (!r || r.generation !== stamp) {
+      r = listing.reuse = {
+        generation: stamp,
+        fattrs: Buffer.allocUnsafe(listing.count * FATTR3_BYTES),
+        readAt: new Float64Array(listing.count),
+      };
+    }
+    attrs.xdr.copy(r.fattrs, i * FATTR3_BYTES);
+    r.readAt[i] = readAt;
+  }
+
+  /** Closes the descriptor and with it every watch: nothing is reused until listings are made again. */
+  release(): void {
+    for (const set of this.watched.values()) for (const l of set) (l.reuse = undefined), (l.wd = -1);
+    this.watched.clear();
+    this.unused.clear();
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+  }
+}
+
+/** An event named an entry: its attributes are read again (and those of names whose cookies follow it closely, harmlessly). */
+function forgetName(l: Listing, cookie: bigint): void {
+  const r = l.reuse;
+  if (!r) return;
+  // Equal name hashes were moved up by one each (listdir): look a few positions on.
+  for (let i = firstAfter(l.cookies, cookie - 1n); i < l.count && l.cookies[i]! <= cookie + 8n; i++) r.readAt[i] = 0;
+}

@@ -1,0 +1,170 @@
+/**
+ * READDIRPLUS reuses a listed entry's attributes only while nothing can have
+ * changed them (src/backend/local/entry-attrs.ts): every kind of change this
+ * machine can report (inotify), every change through any local backend of
+ * the process, and a file with another name elsewhere make the next listing
+ * read them afresh; so does age. The watches never hold the export.
+ */
+import assert from 'node:assert/strict';
+import { chmodSync, chownSync, linkSync, mkdirSync, readdirSync, readlinkSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import type { DirEntry, OpContext } from '../../src/backend/backend.js';
+import type { EntryAttrs } from '../../src/backend/local/entry-attrs.js';
+import { MAX_AGE_MS } from '../../src/backend/local/entry-attrs.js';
+import { createLocalBackend, type LocalBackend } from '../../src/backend/local/index.js';
+import { statusOf } from '../../src/backend/errors.js';
+import { NfsStat3, StableHow } from '../../src/proto/nfs3/constants.js';
+import { assertNothingHeld } from '../helpers/fd-tracker.js';
+import { isRoot, Scratch } from '../helpers/mounts.js';
+
+const ROOT: OpContext = { cred: { uid: 0, gid: 0, gids: [] } };
+const n = (s: string): Buffer => Buffer.from(s);
+
+/** How many entries the backend gave without a statx (white-box: the count lives on its EntryAttrs). */
+function reused(b: LocalBackend): number {
+  return (b as unknown as { entryAttrs: EntryAttrs }).entryAttrs.reused;
+}
+
+function inotifyDescriptors(): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === 'anon_inode:inotify';
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
+async function list(b: LocalBackend, dir: Buffer): Promise<Map<string, DirEntry>> {
+  const page = await b.readdir(dir, { cookie: 0n, verifier: Buffer.alloc(8), maxEntries: 1000, withAttrs: true }, ROOT);
+  return new Map(page.entries.map((e) => [e.name.toString(), e]));
+}
+
+/** Every entry's attributes are what LOOKUP reads now. */
+async function assertCurrent(b: LocalBackend, dir: Buffer, entries: Map<string, DirEntry>, what: string): Promise<void> {
+  for (const [name, e] of entries) {
+    if (name === '.' || name === '..') continue;
+    assert.deepEqual(e.attrs, (await b.lookup(dir, n(name), ROOT)).attrs, `${what}: ${name}`);
+  }
+}
+
+describe('local backend: READDIRPLUS attributes reused while provably current', { skip: isRoot() ? false : 'needs root (mount, CAP_DAC_READ_SEARCH)' }, () => {
+  const s = new Scratch();
+  let mnt = '';
+  let seq = 0;
+  before(() => {
+    mnt = `${s.dir}/mnt`;
+    s.mountImage(s.ext4Image('disk'), mnt);
+  });
+  after(() => s.cleanup());
+
+  /** A directory of `count` files in an export of its own. */
+  async function setup(count = 50): Promise<{ path: string; b: LocalBackend; root: Buffer }> {
+    const path = `${mnt}/d${seq++}`;
+    mkdirSync(path);
+    for (let i = 0; i < count; i++) writeFileSync(`${path}/f${i}`, 'x');
+    const b = await createLocalBackend({ path });
+    return { path, b, root: await b.root(ROOT) };
+  }
+
+  it('listing again right away reuses them; after MAX_AGE_MS they are read again', async () => {
+    const { b, root } = await setup();
+    await list(b, root);
+    const before = reused(b);
+    await assertCurrent(b, root, await list(b, root), 'second listing');
+    assert.equal(reused(b) - before, 50, 'every file of the second listing');
+    await sleep(MAX_AGE_MS + 50);
+    const again = reused(b);
+    await list(b, root);
+    assert.equal(reused(b) - again, 0, 'too old: read afresh');
+    await b.close();
+  });
+
+  it('changes by any process through a path are seen at once: write, truncate, chmod, chown, utimes', async () => {
+    const { path, b, root } = await setup();
+    await list(b, root);
+    writeFileSync(`${path}/f1`, 'longer contents');
+    truncateSync(`${path}/f2`, 1000);
+    chmodSync(`${path}/f3`, 0o600);
+    utimesSync(`${path}/f4`, 1_000_000, 2_000_000);
+    chownSync(`${path}/f5`, 1234, 4321);
+    const second = await list(b, root);
+    await assertCurrent(b, root, second, 'after changes behind the backend');
+    assert.equal(second.get('f1')!.attrs!.size, 15n);
+    assert.equal(second.get('f2')!.attrs!.size, 1000n);
+    assert.equal(second.get('f3')!.attrs!.mode, 0o600);
+    assert.equal(second.get('f4')!.attrs!.mtime.seconds, 2_000_000);
+    assert.equal(second.get('f5')!.attrs!.uid, 1234);
+    assert.ok(reused(b) > 0 && reused(b) <= 45, 'the unchanged files were reused, the changed ones not');
+    await b.close();
+  });
+
+  it('a change through this backend, or another backend of the process, makes the next listing read everything', async () => {
+    const { path, b, root } = await setup();
+    const other = await createLocalBackend({ path });
+    await list(b, root);
+    const f0 = (await b.lookup(root, n('f0'), ROOT)).handle;
+    await other.write(f0, 0n, n('through another export'), StableHow.UNSTABLE, ROOT);
+    const before = reused(b);
+    const second = await list(b, root);
+    assert.equal(reused(b), before, 'nothing reused after a change through a backend');
+    assert.equal(second.get('f0')!.attrs!.size, 22n);
+    await list(b, root);
+    assert.equal(reused(b) - before, 50, 'reused again once read after the change');
+    await b.setattr(f0, { mode: 0o640 }, undefined, ROOT);
+    assert.equal((await list(b, root)).get('f0')!.attrs!.mode, 0o640);
+    await other.close();
+    await b.close();
+  });
+
+  it('a file with another name elsewhere is always read afresh', async () => {
+    const { path, b, root } = await setup(3);
+    mkdirSync(`${path}-elsewhere`);
+    linkSync(`${path}/f0`, `${path}-elsewhere/alias`);
+    await list(b, root);
+    const before = reused(b);
+    await list(b, root);
+    assert.equal(reused(b) - before, 2, 'f1 and f2 only');
+    await b.close();
+  });
+
+  it('the watches never hold the export: umount succeeds with them, release closes the inotify descriptor', async () => {
+    const img = s.ext4Image('own');
+    const own = `${s.dir}/own`;
+    s.mountImage(img, own);
+    for (let i = 0; i < 5; i++) writeFileSync(`${own}/f${i}`, '');
+    const fds = inotifyDescriptors();
+    const b = await createLocalBackend({ path: own, idleMs: 50 });
+    const root = await b.root(ROOT);
+    await list(b, root);
+    assert.equal(inotifyDescriptors(), fds + 1);
+    for (let waited = 0; b.holds().openDescriptors > 0; waited += 20) {
+      assert.ok(waited < 10_000, `still held: ${b.holds().holders.join(', ')}`);
+      await sleep(20);
+    }
+    assertNothingHeld(own);
+    s.umount(own); // with the directory still watched
+    await b.release();
+    assert.equal(inotifyDescriptors(), fds, 'release() closed the inotify descriptor');
+    await b.close();
+  });
+
+  it('a watched directory removed leaves nothing to reuse and nothing broken', async () => {
+    const { path, b, root } = await setup(3);
+    const sub = `${path}/sub`;
+    mkdirSync(sub);
+    writeFileSync(`${sub}/x`, '');
+    const subHandle = (await b.lookup(root, n('sub'), ROOT)).handle;
+    await list(b, subHandle);
+    const before = reused(b);
+    await list(b, subHandle);
+    assert.equal(reused(b) - before, 1, 'x reused while the directory is watched');
+    rmSync(sub, { recursive: true });
+    await assert.rejects(list(b, subHandle), (err: unknown) => statusOf(err) === NfsStat3.STALE);
+    const top = await list(b, root);
+    assert.ok(!top.has('sub'));
+    await assertCurrent(b, root, top, 'the export after the removal');
+    await b.close();
+  });
+});
