@@ -30,7 +30,6 @@
  * not keep a filesystem from being unmounted (the kernel drops them with
  * IN_UNMOUNT).
  */
-import { closeSync } from 'node:fs';
 import { FATTR3_BYTES, PackedFattr } from '../../proto/nfs3/common.js';
 import { Ftype3 } from '../../proto/nfs3/constants.js';
 import type { Logger } from '../../server/log.js';
@@ -195,13 +194,18 @@ export class EntryAttrs {
     r.readAt[i] = readAt;
   }
 
-  /** Closes the descriptor and with it every watch: nothing is reused until listings are made again. */
-  release(): void {
+  /**
+   * Closes the descriptor and with it every watch: nothing is reused until
+   * listings are made again. On the threadpool: closing an inotify
+   * descriptor waits for the kernel to retire its watches.
+   */
+  async release(): Promise<void> {
     for (const set of this.watched.values()) for (const l of set) (l.reuse = undefined), (l.wd = -1);
     this.watched.clear();
     this.unused.clear();
-    if (this.fd >= 0) closeSync(this.fd);
+    const fd = this.fd;
     this.fd = -1;
+    if (fd >= 0) await native.close(fd).catch((err: unknown) => this.log.warn('local backend: closing inotify failed', { fd, err }));
   }
 }
 

@@ -609,7 +609,7 @@ export class LocalBackend implements Backend {
 
   async release(): Promise<void> {
     this.listings.clear();
-    this.entryAttrs.release();
+    await this.entryAttrs.release();
     await this.descriptors.release();
   }
 
