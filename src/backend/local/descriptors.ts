@@ -119,6 +119,8 @@ export class FileLease extends Lease {
     readonly handle: Buffer,
     private readonly onSyncFailure: (lease: FileLease, err: unknown) => void,
     private readonly closeFds: Closer,
+    /** A descriptor was opened (or adopted) on this lease. */
+    private readonly opened: (lease: FileLease) => void,
   ) {
     super();
   }
@@ -132,7 +134,11 @@ export class FileLease extends Lease {
     if (this.current(write) < 0) {
       const slot = write ? 'w' : 'r';
       this.opening[slot] ??= open(write)
-        .then((fd) => void (write ? (this.wfd = fd) : (this.rfd = fd)))
+        .then((fd) => {
+          if (write) this.wfd = fd;
+          else this.rfd = fd;
+          this.opened(this);
+        })
         .finally(() => (this.opening[slot] = undefined));
       await this.opening[slot];
     }
@@ -143,6 +149,7 @@ export class FileLease extends Lease {
   adopt(fd: number): boolean {
     if (this.wfd >= 0 || this.opening.w) return false;
     this.wfd = fd;
+    this.opened(this);
     return true;
   }
 
@@ -191,6 +198,11 @@ const MAX_REMEMBERED_FAILURES = 1024;
 export class Descriptors {
   private mount: MountLease;
   private readonly files = new Map<string, FileLease>();
+  /** Descriptors of the leases in `files` (what maxFds bounds). */
+  private cachedFds = 0;
+  private readonly opened = (l: FileLease): void => {
+    if (this.files.get(l.key) === l) this.cachedFds++;
+  };
   /** Every lease that may hold descriptors, retired ones included until they are closed. */
   private readonly live = new Set<Lease>();
   private timer: NodeJS.Timeout | undefined;
@@ -237,7 +249,7 @@ export class Descriptors {
     if (f) {
       this.files.delete(key); // re-inserted last: Map order is the LRU order
     } else {
-      f = new FileLease(key, Buffer.from(handle), (l, err) => this.syncFailed(l, err), this.closeFds);
+      f = new FileLease(key, Buffer.from(handle), (l, err) => this.syncFailed(l, err), this.closeFds, this.opened);
       this.live.add(f);
     }
     this.files.set(key, f);
@@ -304,22 +316,19 @@ export class Descriptors {
   }
 
   private retire(l: Lease): Promise<void> {
-    if (l instanceof FileLease && this.files.get(l.key) === l) this.files.delete(l.key);
+    if (l instanceof FileLease && this.files.get(l.key) === l) {
+      this.files.delete(l.key);
+      this.cachedFds -= l.fds().length;
+    }
     if (l === this.mount) this.mount = this.newMount();
     return l.retire().finally(() => this.live.delete(l));
   }
 
   /** Keeps at most maxFds file descriptors cached; descriptors in use are never closed. */
   private trim(): void {
-    // A lease holds at most two descriptors: most calls need not count them.
-    if (this.files.size * 2 <= this.opts.maxFds) return;
-    let open = 0;
-    for (const f of this.files.values()) open += f.fds().length;
     for (const f of this.files.values()) {
-      if (open <= this.opts.maxFds) break;
-      if (f.refs > 0) continue;
-      open -= f.fds().length;
-      void this.retire(f);
+      if (this.cachedFds <= this.opts.maxFds) break;
+      if (f.refs === 0) void this.retire(f);
     }
   }
 
