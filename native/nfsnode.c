@@ -289,11 +289,12 @@ typedef union {
 } handle_buf_t;
 
 /* The backend handle of an open object: kernel handle type (one byte) + handle bytes. */
-static int put_handle(job_t *j, int fd) {
+/* The handle of `name` in `dfd` (not following a final symlink), or of `dfd` itself with AT_EMPTY_PATH. */
+static int put_handle_at(job_t *j, int dfd, const char *name, int flags) {
   handle_buf_t u;
   int mount_id;
   u.fh.handle_bytes = MAX_HANDLE_SZ;
-  if (name_to_handle_at(fd, "", &u.fh, &mount_id, AT_EMPTY_PATH) != 0) return fail(j, "name_to_handle_at");
+  if (name_to_handle_at(dfd, name, &u.fh, &mount_id, flags) != 0) return fail(j, "name_to_handle_at");
   if (u.fh.handle_type < 0 || u.fh.handle_type > 255 || u.fh.handle_bytes + 1 > MAX_BACKEND_HANDLE)
     return fail_with(j, EOVERFLOW, "name_to_handle_at");
   put_u8(j, (uint8_t)(u.fh.handle_bytes + 1));
@@ -301,6 +302,8 @@ static int put_handle(job_t *j, int fd) {
   put(j, u.fh.f_handle, u.fh.handle_bytes);
   return 0;
 }
+
+static int put_handle(job_t *j, int fd) { return put_handle_at(j, fd, "", AT_EMPTY_PATH); }
 
 /* A removed object that something still holds open stays reachable by
  * handle in the kernel; for NFS it is gone, and its handle is stale.
@@ -1019,17 +1022,15 @@ done:
 
 /* The handle of what a name names right now, if anything (as the caller). Out: u8 present, [H]. */
 static void put_victim(job_t *j, int dfd, const char *name) {
-  int fd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
   size_t mark = j->out.len;
   int saved_err = j->err;
-  put_u8(j, fd >= 0);
-  if (fd >= 0 && put_handle(j, fd) != 0) {
+  put_u8(j, 1);
+  if (put_handle_at(j, dfd, name, 0) != 0) {
     /* Only a hint for the descriptor cache: never a reason to fail. */
     j->err = saved_err;
     j->out.len = mark;
     put_u8(j, 0);
   }
-  close_quiet(fd);
 }
 
 /* p0 mount, p1 isdir, b0 dir handle, b1 name. Out: u8 victim?, [H], S dir before, S dir after. */
