@@ -6,7 +6,7 @@
  * read them afresh; so does age. The watches never hold the export.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, linkSync, mkdirSync, readdirSync, readlinkSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, linkSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { DirEntry, OpContext } from '../../src/backend/backend.js';
@@ -116,6 +116,25 @@ describe('local backend: READDIRPLUS attributes reused while provably current', 
     assert.equal((await list(b, root)).get('f0')!.attrs!.mode, 0o640);
     await other.close();
     await b.close();
+  });
+
+  it('events lost to a full queue make every entry be read afresh', async () => {
+    const limit = '/proc/sys/fs/inotify/max_queued_events';
+    const saved = readFileSync(limit, 'utf8');
+    // Read when the descriptor is made, at the first listing: a queue of 8 events.
+    writeFileSync(limit, '8');
+    try {
+      const { path, b, root } = await setup(30);
+      await list(b, root);
+      for (let i = 0; i < 30; i++) writeFileSync(`${path}/f${i}`, 'y'.repeat(i + 2));
+      const before = reused(b);
+      const second = await list(b, root);
+      assert.equal(reused(b), before, 'nothing reused after an overflow');
+      await assertCurrent(b, root, second, 'after an overflow');
+      await b.close();
+    } finally {
+      writeFileSync(limit, saved);
+    }
   });
 
   it('a file with another name elsewhere is always read afresh', async () => {
