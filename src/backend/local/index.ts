@@ -160,6 +160,11 @@ function setattrSpec(a: Sattr3, fields: { mode?: boolean; owner?: boolean; size?
   return s;
 }
 
+/** Every entry with the same shape, handle and attributes included, so code reading entries stays monomorphic. */
+function dirEntry(cookie: bigint, fileid: bigint, name: Buffer): DirEntry {
+  return { cookie, fileid, name, handle: undefined, attrs: undefined };
+}
+
 function isEmpty(s: SetattrSpec): boolean {
   return Object.keys(s).length === 0;
 }
@@ -476,9 +481,9 @@ export class LocalBackend implements Backend {
         return false;
       };
       const atRoot = dir.equals(this.identity.rootHandle);
-      if (req.cookie < 1n && admits(DOT)) entries.push({ cookie: 1n, fileid: stat.ino, name: DOT });
+      if (req.cookie < 1n && admits(DOT)) entries.push(dirEntry(1n, stat.ino, DOT));
       if (req.cookie < 2n && entries.length < max && admits(DOTDOT)) {
-        entries.push({ cookie: 2n, fileid: atRoot ? stat.ino : listing.dotdotIno, name: DOTDOT });
+        entries.push(dirEntry(2n, atRoot ? stat.ino : listing.dotdotIno, DOTDOT));
       }
       const dots = entries.length;
       const start = firstAfter(listing.cookies, req.cookie);
@@ -486,7 +491,7 @@ export class LocalBackend implements Backend {
       while (end < listing.count && entries.length < max) {
         const name = listing.name(end);
         if (!admits(name)) break;
-        entries.push({ cookie: listing.cookies[end]!, fileid: listing.inos[end]!, name });
+        entries.push(dirEntry(listing.cookies[end]!, listing.inos[end]!, name));
         end++;
       }
       const dirAttrs = this.attrs(stat);
@@ -508,7 +513,7 @@ export class LocalBackend implements Backend {
         }
         for (let i = start; i < end; i++) {
           const e = entries[dots + i - start]!;
-          const held = listing.held.get(i);
+          const held = listing.held[i];
           const attrs = held && reuse.get(listing, i, page.readAt);
           if (attrs) {
             e.handle = held.handle;
@@ -552,8 +557,7 @@ export class LocalBackend implements Backend {
       if (typeof f === 'number') continue;
       const slot = page.slots[from + k]!;
       if (f.handle && slot >= 0) {
-        if (f.keep) page.listing.held.set(slot, f.keep);
-        else page.listing.held.delete(slot);
+        page.listing.held[slot] = f.keep;
       }
       // The held handle as sent: another call may have replaced the listing's meanwhile.
       const handle = f.handle ?? names[k]!.held?.handle;
@@ -562,7 +566,7 @@ export class LocalBackend implements Backend {
       e.handle = handle;
       e.attrs = f.attrs;
       if (f.inoDiffers) e.fileid = f.attrs.fileid;
-      else if (slot >= 0 && page.listing.held.has(slot)) this.entryAttrs.put(page.listing, slot, f.attrs, page.stamp, page.readAt);
+      else if (slot >= 0 && page.listing.held[slot]) this.entryAttrs.put(page.listing, slot, f.attrs, page.stamp, page.readAt);
     }
   }
 

@@ -592,7 +592,7 @@ export async function link(
  */
 export class Listing {
   /** READDIRPLUS's handles of listed names, by index (see lookupMany): kept for as long as the listing is. */
-  readonly held = new Map<number, HeldHandle>();
+  readonly held: (HeldHandle | undefined)[] = [];
   /** Attributes READDIRPLUS may reuse, managed by EntryAttrs (entry-attrs.ts). */
   reuse: ReusableAttrs | undefined;
 
