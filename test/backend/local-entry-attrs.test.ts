@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { DirEntry, OpContext } from '../../src/backend/backend.js';
 import type { EntryAttrs } from '../../src/backend/local/entry-attrs.js';
-import { MAX_AGE_MS } from '../../src/backend/local/entry-attrs.js';
+import { MAX_AGE_MS, MAX_WATCHES } from '../../src/backend/local/entry-attrs.js';
 import { createLocalBackend, type LocalBackend } from '../../src/backend/local/index.js';
 import { statusOf } from '../../src/backend/errors.js';
 import { NfsStat3, StableHow } from '../../src/proto/nfs3/constants.js';
@@ -26,14 +26,23 @@ function reused(b: LocalBackend): number {
   return (b as unknown as { entryAttrs: EntryAttrs }).entryAttrs.reused;
 }
 
-function inotifyDescriptors(): number {
+function inotifyFds(): string[] {
   return readdirSync('/proc/self/fd').filter((fd) => {
     try {
       return readlinkSync(`/proc/self/fd/${fd}`) === 'anon_inode:inotify';
     } catch {
       return false;
     }
-  }).length;
+  });
+}
+
+function inotifyDescriptors(): number {
+  return inotifyFds().length;
+}
+
+/** Watches on all of this process's inotify descriptors. */
+function watches(): number {
+  return inotifyFds().reduce((n, fd) => n + readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8').split('\n').filter((l) => l.startsWith('inotify wd:')).length, 0);
 }
 
 async function list(b: LocalBackend, dir: Buffer): Promise<Map<string, DirEntry>> {
@@ -135,6 +144,23 @@ describe('local backend: READDIRPLUS attributes reused while provably current', 
     } finally {
       writeFileSync(limit, saved);
     }
+  });
+
+  it(`at most ${MAX_WATCHES} directories are watched per export; beyond, listings work without`, async () => {
+    const { path, b, root } = await setup(0);
+    const before = watches();
+    for (let i = 0; i < MAX_WATCHES + 20; i++) {
+      mkdirSync(`${path}/d${i}`);
+      writeFileSync(`${path}/d${i}/f`, String(i));
+    }
+    for (let i = 0; i < MAX_WATCHES + 20; i++) {
+      const dir = (await b.lookup(root, n(`d${i}`), ROOT)).handle;
+      assert.equal((await list(b, dir)).get('f')!.attrs!.size, BigInt(String(i).length));
+    }
+    assert.ok(watches() - before <= MAX_WATCHES, `${watches() - before} watches`);
+    await b.release();
+    assert.equal(watches(), before);
+    await b.close();
   });
 
   it('a file with another name elsewhere is always read afresh', async () => {

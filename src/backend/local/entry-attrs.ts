@@ -40,6 +40,14 @@ import type { Listing } from './native.js';
 /** How long attributes that no event can invalidate are reused. */
 export const MAX_AGE_MS = 1000;
 
+/**
+ * Directories watched at once per export, at most. Watches count against
+ * the user's limit (fs.inotify.max_user_watches, 8192 on many systems),
+ * which other services of the machine need too; listings beyond this are
+ * made without one (and nothing of them is reused).
+ */
+export const MAX_WATCHES = 1024;
+
 /** Must match <sys/inotify.h>. */
 const IN_Q_OVERFLOW = 0x4000;
 const IN_IGNORED = 0x8000;
@@ -90,7 +98,7 @@ export class EntryAttrs {
   constructor(private readonly log: Logger) {}
 
   /** The inotify descriptor for listdir, opened on first use; -1 when none can be (nothing is then reused). */
-  watchFd(): number {
+  private watchFd(): number {
     if (this.fd < 0) {
       try {
         this.fd = native.watchInit();
@@ -110,10 +118,10 @@ export class EntryAttrs {
   async list(make: (watchFd: number) => Promise<Listing>): Promise<Listing> {
     this.making++;
     try {
-      const fd = this.watchFd();
+      const fd = this.watched.size < MAX_WATCHES ? this.watchFd() : -1;
       const listing = await make(fd);
       // Released meanwhile: that watch belongs to a closed descriptor.
-      if (this.fd !== fd) listing.wd = -1;
+      if (fd < 0 || this.fd !== fd) listing.wd = -1;
       if (listing.wd >= 0) {
         let set = this.watched.get(listing.wd);
         if (!set) this.watched.set(listing.wd, (set = new Set()));
