@@ -1,6 +1,7 @@
 /**
  * Attributes of listed names that READDIRPLUS may give again without a
- * statx each, for as long as nothing can have changed them.
+ * statx each, for as long as nothing can have changed them; and whether a
+ * listing still has the directory's names (ListingCache).
  *
  * Listing a directory again costs one statx per entry (the handles are
  * already kept with the listing), which is most of the work of a repeated
@@ -24,6 +25,10 @@
  *   delayed allocation (`used`), changes made through handles by another
  *   server on this machine (knfsd), or on a network filesystem by another
  *   host. Clients themselves keep attributes for at least 3 s (acregmin).
+ *
+ * The same watch tells when a listing's names may be out of date (a name
+ * added, removed or renamed, or events lost): a listing with a live watch and
+ * none of those is used past ListingCache's age limit, so its handles stay.
  *
  * The inotify descriptor is opened when a listing first needs it and closed
  * by release(), with every watch: an idle export holds nothing. Watches do
@@ -56,6 +61,12 @@ const IN_DELETE_SELF = 0x400;
 const IN_MOVE_SELF = 0x800;
 /** The directory itself went away or moved: nothing listed from it stays known. */
 const DIRECTORY_GONE = IN_UNMOUNT | IN_DELETE_SELF | IN_MOVE_SELF;
+const IN_MOVED_FROM = 0x40;
+const IN_MOVED_TO = 0x80;
+const IN_CREATE = 0x100;
+const IN_DELETE = 0x200;
+/** A name was added, removed or renamed: the listing itself is out of date. */
+const MEMBERSHIP = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO;
 
 /**
  * Changes made through any local backend of this process: a count that moves
@@ -94,6 +105,15 @@ export class EntryAttrs {
   private readonly unused = new Set<number>();
   /** Listings being made. */
   private making = 0;
+  /**
+   * Events drained so far, and the count at the last one on each watch (and
+   * at the last overflow): an event drained while a listing was being made,
+   * or while attributes were being read, was applied before that listing
+   * or those attributes were here to be marked, so it must stop them.
+   */
+  private events = 0;
+  private readonly lastEvent = new Map<number, number>();
+  private lastOverflow = -1;
 
   constructor(private readonly log: Logger) {}
 
@@ -119,9 +139,11 @@ export class EntryAttrs {
     this.making++;
     try {
       const fd = this.watched.size < MAX_WATCHES ? this.watchFd() : -1;
+      const since = this.mark();
       const listing = await make(fd);
       // Released meanwhile: that watch belongs to a closed descriptor.
       if (fd < 0 || this.fd !== fd) listing.wd = -1;
+      if (!this.quietSince(listing.wd, since)) listing.membersChanged = true;
       if (listing.wd >= 0) {
         let set = this.watched.get(listing.wd);
         if (!set) this.watched.set(listing.wd, (set = new Set()));
@@ -152,14 +174,18 @@ export class EntryAttrs {
     this.unused.clear();
   }
 
-  /** Applies every queued event; before any reuse. */
+  /** Applies every queued event: before any reuse, of a listing (ListingCache) or of attributes. */
   sync(): void {
     if (this.fd < 0) return;
     for (const e of native.watchDrain(this.fd)) {
+      this.events++;
       if (e.mask & IN_Q_OVERFLOW) {
-        for (const set of this.watched.values()) for (const l of set) l.reuse = undefined;
+        this.lastOverflow = this.events;
+        for (const set of this.watched.values()) for (const l of set) (l.reuse = undefined), (l.membersChanged = true);
         continue;
       }
+      if (e.mask & IN_IGNORED) this.lastEvent.delete(e.wd);
+      else this.lastEvent.set(e.wd, this.events);
       const set = this.watched.get(e.wd);
       if (!set) continue;
       if (e.mask & (IN_IGNORED | DIRECTORY_GONE)) {
@@ -167,7 +193,10 @@ export class EntryAttrs {
         for (const l of set) (l.reuse = undefined), (l.wd = -1);
         this.watched.delete(e.wd);
       } else if (e.cookie !== 0n) {
-        for (const l of set) forgetName(l, e.cookie);
+        for (const l of set) {
+          forgetName(l, e.cookie);
+          if (e.mask & MEMBERSHIP) l.membersChanged = true;
+        }
       }
     }
   }
@@ -175,6 +204,16 @@ export class EntryAttrs {
   /** Where a change through a backend is in flight, attributes read now cannot be kept. */
   stamp(): number | undefined {
     return changes.inFlight > 0 ? undefined : changes.count;
+  }
+
+  /** A point in the sequence of drained events, for quietSince(). */
+  mark(): number {
+    return this.events;
+  }
+
+  /** No event on watch `wd` (and no overflow) has been drained since mark `since`. */
+  private quietSince(wd: number, since: number): boolean {
+    return this.lastOverflow <= since && (this.lastEvent.get(wd) ?? -1) <= since;
   }
 
   /** Entry i's attributes if they may be reused now (after sync()). */
@@ -187,9 +226,10 @@ export class EntryAttrs {
     return new PackedFattr(r.fattrs.subarray(i * FATTR3_BYTES, (i + 1) * FATTR3_BYTES));
   }
 
-  /** Keeps entry i's attributes, read at `readAt` under `stamp`, if they may be reused. */
-  put(listing: Listing, i: number, attrs: PackedFattr, stamp: number | undefined, readAt: number): void {
+  /** Keeps entry i's attributes, read from `readAt` on, under `stamp` and `since` (mark()), if they may be reused. */
+  put(listing: Listing, i: number, attrs: PackedFattr, stamp: number | undefined, since: number, readAt: number): void {
     if (stamp === undefined || stamp !== changes.count || listing.wd < 0 || !reusable(attrs)) return;
+    if (!this.quietSince(listing.wd, since)) return;
     let r = listing.reuse;
     if (!r || r.generation !== stamp) {
       r = listing.reuse = {
@@ -211,6 +251,7 @@ export class EntryAttrs {
     for (const set of this.watched.values()) for (const l of set) (l.reuse = undefined), (l.wd = -1);
     this.watched.clear();
     this.unused.clear();
+    this.lastEvent.clear();
     const fd = this.fd;
     this.fd = -1;
     if (fd >= 0) await native.close(fd).catch((err: unknown) => this.log.warn('local backend: closing inotify failed', { fd, err }));

@@ -112,8 +112,9 @@ interface PlusPage {
   /** Where each name's held handle and attributes are kept: its index in the listing, or -1 for "..". */
   slots: number[];
   targets: DirEntry[];
-  /** EntryAttrs' stamp, and the time, before the lookups were issued. */
+  /** EntryAttrs' stamp and event mark, and the time, before the lookups were issued. */
   stamp: number | undefined;
+  since: number;
   readAt: number;
 }
 
@@ -472,6 +473,7 @@ export class LocalBackend implements Backend {
       const { granted, stat } = await native.access(ctx.cred, m, dir);
       if (ftypeOf(stat) !== Ftype3.DIR) throw new NfsError(NfsStat3.NOTDIR);
       if ((granted & 4) === 0) throw new NfsError(NfsStat3.ACCES);
+      this.entryAttrs.sync();
       const listing = await this.listings.get(dir, stat, () => this.entryAttrs.list((fd) => native.listdir(ctx.cred, m, dir, fd)));
       const entries: DirEntry[] = [];
       let max = Math.max(1, Math.min(req.maxEntries, MAX_PAGE));
@@ -498,7 +500,15 @@ export class LocalBackend implements Backend {
       if (req.withAttrs) {
         const reuse = this.entryAttrs;
         reuse.sync();
-        const page: PlusPage = { listing, toFind: [], slots: [], targets: [], stamp: reuse.stamp(), readAt: performance.now() };
+        const page: PlusPage = {
+          listing,
+          toFind: [],
+          slots: [],
+          targets: [],
+          stamp: reuse.stamp(),
+          since: reuse.mark(),
+          readAt: performance.now(),
+        };
         // "." and, at the export root, ".." are the directory itself; another ".." is looked up like a name.
         for (let i = 0; i < dots; i++) {
           const e = entries[i]!;
@@ -566,7 +576,7 @@ export class LocalBackend implements Backend {
       e.handle = handle;
       e.attrs = f.attrs;
       if (f.inoDiffers) e.fileid = f.attrs.fileid;
-      else if (slot >= 0 && page.listing.held[slot]) this.entryAttrs.put(page.listing, slot, f.attrs, page.stamp, page.readAt);
+      else if (slot >= 0 && page.listing.held[slot]) this.entryAttrs.put(page.listing, slot, f.attrs, page.stamp, page.since, page.readAt);
     }
   }
 

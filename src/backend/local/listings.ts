@@ -10,8 +10,9 @@
  * Paging a large directory must not relist it per page, so a listing is kept
  * briefly, keyed by the directory's handle and valid while its inode, mtime
  * and ctime are unchanged (every change to a directory updates both; our own
- * changes also invalidate explicitly). Memory is bounded by a total entry
- * count and an age limit; nothing here holds a descriptor.
+ * changes also invalidate explicitly), and for 30 s at most unless its
+ * directory is watched (see current()). Memory is bounded by a total entry
+ * count; nothing here holds a descriptor.
  */
 import { performance } from 'node:perf_hooks';
 import type { Listing, RawStat } from './native.js';
@@ -35,6 +36,18 @@ export interface ListingCacheOptions {
   onDrop?: (listing: Listing) => void;
 }
 
+/**
+ * Coarse timestamps can hide a change made in the same tick as the listing,
+ * hence the age limit; a directory watched since before it was read, with
+ * no name added, removed or renamed since, needs none (EntryAttrs.sync()
+ * must have run just before).
+ */
+function current(slot: Slot, maxAgeMs: number): boolean {
+  const l = slot.listing;
+  if (l.wd >= 0) return !l.membersChanged;
+  return performance.now() - slot.born < maxAgeMs;
+}
+
 export class ListingCache {
   private readonly slots = new Map<string, Slot>();
   private entries = 0;
@@ -46,7 +59,7 @@ export class ListingCache {
     const key = dir.toString('latin1');
     const stamp = stampOf(stat);
     const slot = this.slots.get(key);
-    if (slot && slot.stamp === stamp && performance.now() - slot.born < this.opts.maxAgeMs) {
+    if (slot && slot.stamp === stamp && current(slot, this.opts.maxAgeMs)) {
       this.slots.delete(key); // re-inserted last: Map order is the LRU order
       this.slots.set(key, slot);
       return slot.listing;

@@ -595,6 +595,8 @@ export class Listing {
   readonly held: (HeldHandle | undefined)[] = [];
   /** Attributes READDIRPLUS may reuse, managed by EntryAttrs (entry-attrs.ts). */
   reuse: ReusableAttrs | undefined;
+  /** The watch reported a name added, removed or renamed since the listing was made (or lost events). */
+  membersChanged = false;
 
   constructor(
     readonly stat: RawStat,
