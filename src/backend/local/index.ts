@@ -473,6 +473,7 @@ export class LocalBackend implements Backend {
       const { granted, stat } = await native.access(ctx.cred, m, dir);
       if (ftypeOf(stat) !== Ftype3.DIR) throw new NfsError(NfsStat3.NOTDIR);
       if ((granted & 4) === 0) throw new NfsError(NfsStat3.ACCES);
+      // Events first: a listing whose directory changed meanwhile is read again.
       this.entryAttrs.sync();
       const listing = await this.listings.get(dir, stat, () => this.entryAttrs.list((fd) => native.listdir(ctx.cred, m, dir, fd)));
       const entries: DirEntry[] = [];
@@ -499,7 +500,7 @@ export class LocalBackend implements Backend {
       const dirAttrs = this.attrs(stat);
       if (req.withAttrs) {
         const reuse = this.entryAttrs;
-        reuse.sync();
+        reuse.sync(); // again: events may have come while the listing was read
         const page: PlusPage = {
           listing,
           toFind: [],
