@@ -99,12 +99,12 @@ export class EntryAttrs {
   /** Entries given without a statx of their own, over this object's life. */
   reused = 0;
   private fd = -1;
-  /** Listings by watch (one watch serves every listing of its directory). */
-  private readonly watched = new Map<number, Set<Listing>>();
-  /** Watches no listing uses any more, to remove (see list()). */
-  private readonly unused = new Set<number>();
-  /** Listings being made. */
-  private making = 0;
+  /** Listings by watch (one watch serves every listing of its directory), with the directory's key. */
+  private readonly watched = new Map<number, { dir: string; listings: Set<Listing> }>();
+  /** Watches no listing uses any more, to remove (see list()), with their directory's key. */
+  private readonly unused = new Map<number, string>();
+  /** Listings being made, by directory key. */
+  private readonly making = new Map<string, number>();
   /**
    * Events drained so far, and the count at the last one on each watch (and
    * at the last overflow): an event drained while a listing was being made,
@@ -130,28 +130,32 @@ export class EntryAttrs {
   }
 
   /**
-   * Makes a listing with a watch on its directory. The kernel gives one
-   * watch to every listing of a directory, so a watch no listing uses is
-   * removed only while no listing is being made: one in the making may have
-   * been given that same watch, and would then never hear of a change.
+   * Makes a listing of the directory `dir` (its handle) with a watch on it.
+   * The kernel gives one watch to every listing of a directory, so a watch
+   * no listing uses is removed only while no listing of that directory is
+   * being made: one in the making may have been given that same watch, and
+   * would then never hear of a change.
    */
-  async list(make: (watchFd: number) => Promise<Listing>): Promise<Listing> {
-    this.making++;
+  async list(dir: Buffer, make: (watchFd: number) => Promise<Listing>): Promise<Listing> {
+    const key = dir.toString('latin1');
+    this.making.set(key, (this.making.get(key) ?? 0) + 1);
     try {
-      const fd = this.watched.size < MAX_WATCHES ? this.watchFd() : -1;
+      const fd = this.watched.size + this.unused.size < MAX_WATCHES ? this.watchFd() : -1;
       const since = this.mark();
       const listing = await make(fd);
       // Released meanwhile: that watch belongs to a closed descriptor.
       if (fd < 0 || this.fd !== fd) listing.wd = -1;
       if (!this.quietSince(listing.wd, since)) listing.membersChanged = true;
       if (listing.wd >= 0) {
-        let set = this.watched.get(listing.wd);
-        if (!set) this.watched.set(listing.wd, (set = new Set()));
-        set.add(listing);
+        let w = this.watched.get(listing.wd);
+        if (!w) this.watched.set(listing.wd, (w = { dir: key, listings: new Set() }));
+        w.listings.add(listing);
       }
       return listing;
     } finally {
-      this.making--;
+      const n = this.making.get(key)! - 1;
+      if (n > 0) this.making.set(key, n);
+      else this.making.delete(key);
       this.removeUnused();
     }
   }
@@ -161,17 +165,19 @@ export class EntryAttrs {
     const wd = listing.wd;
     listing.wd = -1;
     listing.reuse = undefined;
-    const set = this.watched.get(wd);
-    if (!set?.delete(listing) || set.size > 0) return;
+    const w = this.watched.get(wd);
+    if (!w?.listings.delete(listing) || w.listings.size > 0) return;
     this.watched.delete(wd);
-    this.unused.add(wd);
+    this.unused.set(wd, w.dir);
     this.removeUnused();
   }
 
   private removeUnused(): void {
-    if (this.making > 0) return;
-    for (const wd of this.unused) if (!this.watched.has(wd)) native.watchRemove(this.fd, wd);
-    this.unused.clear();
+    for (const [wd, dir] of this.unused) {
+      if (this.making.has(dir)) continue;
+      this.unused.delete(wd);
+      if (!this.watched.has(wd)) native.watchRemove(this.fd, wd);
+    }
   }
 
   /** Applies every queued event: before any reuse, of a listing (ListingCache) or of attributes. */
@@ -181,12 +187,12 @@ export class EntryAttrs {
       this.events++;
       if (e.mask & IN_Q_OVERFLOW) {
         this.lastOverflow = this.events;
-        for (const set of this.watched.values()) for (const l of set) (l.reuse = undefined), (l.membersChanged = true);
+        for (const w of this.watched.values()) for (const l of w.listings) (l.reuse = undefined), (l.membersChanged = true);
         continue;
       }
       if (e.mask & IN_IGNORED) this.lastEvent.delete(e.wd);
       else this.lastEvent.set(e.wd, this.events);
-      const set = this.watched.get(e.wd);
+      const set = this.watched.get(e.wd)?.listings;
       if (!set) continue;
       if (e.mask & (IN_IGNORED | DIRECTORY_GONE)) {
         // Without a watch nothing more would be reported: nothing of these listings is reused again.
@@ -248,7 +254,7 @@ export class EntryAttrs {
    * descriptor waits for the kernel to retire its watches.
    */
   async release(): Promise<void> {
-    for (const set of this.watched.values()) for (const l of set) (l.reuse = undefined), (l.wd = -1);
+    for (const w of this.watched.values()) for (const l of w.listings) (l.reuse = undefined), (l.wd = -1);
     this.watched.clear();
     this.unused.clear();
     this.lastEvent.clear();

@@ -475,7 +475,7 @@ export class LocalBackend implements Backend {
       if ((granted & 4) === 0) throw new NfsError(NfsStat3.ACCES);
       // Events first: a listing whose directory changed meanwhile is read again.
       this.entryAttrs.sync();
-      const listing = await this.listings.get(dir, stat, () => this.entryAttrs.list((fd) => native.listdir(ctx.cred, m, dir, fd)));
+      const listing = await this.listings.get(dir, stat, () => this.entryAttrs.list(dir, (fd) => native.listdir(ctx.cred, m, dir, fd)));
       const entries: DirEntry[] = [];
       let max = Math.max(1, Math.min(req.maxEntries, MAX_PAGE));
       const admits = (name: Buffer): boolean => {
