@@ -23,8 +23,8 @@ function listing(wd: number): Listing {
 describe('listing cache', () => {
   const dir = Buffer.from('dir handle');
 
-  function cache(dropped: Listing[] = [], maxEntries = 100): ListingCache {
-    return new ListingCache({ maxEntries, maxAgeMs: 20, onDrop: (l) => dropped.push(l) });
+  function cache(dropped: Listing[] = [], maxEntries = 100, watchesSeeAll = true): ListingCache {
+    return new ListingCache({ maxEntries, maxAgeMs: 20, onDrop: (l) => dropped.push(l), watchesSeeAll });
   }
 
   it('an unwatched listing is read again once older than maxAgeMs, even with the directory unchanged', async () => {
@@ -41,6 +41,14 @@ describe('listing cache', () => {
     await sleep(40);
     assert.equal(await c.get(dir, dirStat(1), async () => listing(5)), first);
     first.membersChanged = true;
+    assert.notEqual(await c.get(dir, dirStat(1), async () => listing(5)), first);
+  });
+
+  it('on a filesystem others can change (network, FUSE) a watched listing still ages out', async () => {
+    const c = cache([], 100, false);
+    const first = await c.get(dir, dirStat(1), async () => listing(5));
+    assert.equal(await c.get(dir, dirStat(1), async () => listing(5)), first);
+    await sleep(40);
     assert.notEqual(await c.get(dir, dirStat(1), async () => listing(5)), first);
   });
 

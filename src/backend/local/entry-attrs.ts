@@ -27,8 +27,9 @@
  *   host. Clients themselves keep attributes for at least 3 s (acregmin).
  *
  * The same watch tells when a listing's names may be out of date (a name
- * added, removed or renamed, or events lost): a listing with a live watch and
- * none of those is used past ListingCache's age limit, so its handles stay.
+ * added, removed or renamed, or events lost): on a filesystem only this
+ * kernel changes, a listing with a live watch and none of those is used past
+ * ListingCache's age limit, so its handles stay.
  *
  * The inotify descriptor is opened when a listing first needs it and closed
  * by release(), with every watch: an idle export holds nothing. Watches do

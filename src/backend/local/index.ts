@@ -122,6 +122,21 @@ const EXT4_SUPER_MAGIC = 0xef53n;
 const TMPFS_MAGIC = 0x01021994n;
 const XFS_SUPER_MAGIC = 0x58465342n;
 const BTRFS_SUPER_MAGIC = 0x9123683en;
+/**
+ * Filesystems every change to which is made by this kernel (no other host,
+ * no user-space daemon), as statfs f_type: ext2/3/4, XFS, Btrfs, tmpfs, FAT,
+ * exFAT, F2FS and the kernel's NTFS driver.
+ */
+const DISK_FILESYSTEMS = new Set([
+  EXT4_SUPER_MAGIC,
+  XFS_SUPER_MAGIC,
+  BTRFS_SUPER_MAGIC,
+  TMPFS_MAGIC,
+  0x4d44n,
+  0x2011bab0n,
+  0xf2f52010n,
+  0x5346544en,
+]);
 
 const LINK_MAX: ReadonlyMap<bigint, number> = new Map([
   [EXT4_SUPER_MAGIC, 65000],
@@ -174,11 +189,7 @@ export class LocalBackend implements Backend {
   private readonly descriptors: Descriptors;
   private readonly log: Logger;
   private readonly entryAttrs: EntryAttrs;
-  private readonly listings = new ListingCache({
-    maxEntries: 200_000,
-    maxAgeMs: 30_000,
-    onDrop: (listing) => this.entryAttrs.untrack(listing),
-  });
+  private readonly listings: ListingCache;
   /** fattr3.fsid: stable across restarts and remounts, distinct for two exports of one filesystem. */
   private readonly fsid: FsidWords;
   private absentSince: number | undefined;
@@ -191,6 +202,12 @@ export class LocalBackend implements Backend {
   ) {
     this.log = options.log ?? silentLogger;
     this.entryAttrs = new EntryAttrs(this.log);
+    this.listings = new ListingCache({
+      maxEntries: 200_000,
+      maxAgeMs: 30_000,
+      onDrop: (listing) => this.entryAttrs.untrack(listing),
+      watchesSeeAll: DISK_FILESYSTEMS.has(identity.fsType),
+    });
     const h = createHash('sha256')
       .update(`${identity.fsid[0]}:${identity.fsid[1]}:${identity.fsType}:`)
       .update(identity.rootHandle)

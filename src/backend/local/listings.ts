@@ -34,18 +34,22 @@ export interface ListingCacheOptions {
   maxAgeMs: number;
   /** A listing leaves the cache, or was too large to enter it (its last users may still hold it). */
   onDrop?: (listing: Listing) => void;
+  /** Every change to the filesystem is made by this kernel, so its watches see them all (see current()). */
+  watchesSeeAll?: boolean;
 }
 
 /**
  * Coarse timestamps can hide a change made in the same tick as the listing,
  * hence the age limit; a directory watched since before it was read, with
  * no name added, removed or renamed since, needs none (EntryAttrs.sync()
- * must have run just before).
+ * must have run just before) where the watch sees every change: not on a
+ * network or FUSE filesystem, changed by others than this kernel.
  */
-function current(slot: Slot, maxAgeMs: number): boolean {
+function current(slot: Slot, opts: ListingCacheOptions): boolean {
   const l = slot.listing;
-  if (l.wd >= 0) return !l.membersChanged;
-  return performance.now() - slot.born < maxAgeMs;
+  if (l.membersChanged) return false;
+  if (l.wd >= 0 && opts.watchesSeeAll) return true;
+  return performance.now() - slot.born < opts.maxAgeMs;
 }
 
 export class ListingCache {
@@ -59,7 +63,7 @@ export class ListingCache {
     const key = dir.toString('latin1');
     const stamp = stampOf(stat);
     const slot = this.slots.get(key);
-    if (slot && slot.stamp === stamp && current(slot, this.opts.maxAgeMs)) {
+    if (slot && slot.stamp === stamp && current(slot, this.opts)) {
       this.slots.delete(key); // re-inserted last: Map order is the LRU order
       this.slots.set(key, slot);
       return slot.listing;
