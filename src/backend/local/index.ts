@@ -122,20 +122,21 @@ const EXT4_SUPER_MAGIC = 0xef53n;
 const TMPFS_MAGIC = 0x01021994n;
 const XFS_SUPER_MAGIC = 0x58465342n;
 const BTRFS_SUPER_MAGIC = 0x9123683en;
-/**
- * Filesystems every change to which is made by this kernel (no other host,
- * no user-space daemon), as statfs f_type: ext2/3/4, XFS, Btrfs, tmpfs, FAT,
- * exFAT, F2FS and the kernel's NTFS driver.
- */
+const MSDOS_SUPER_MAGIC = 0x4d44n;
+const EXFAT_SUPER_MAGIC = 0x2011bab0n;
+const F2FS_SUPER_MAGIC = 0xf2f52010n;
+/** The kernel's own NTFS driver (ntfs3), not FUSE's ntfs-3g. */
+const NTFS3_SUPER_MAGIC = 0x5346544en;
+/** Filesystems every change to which is made by this kernel (no other host, no user-space daemon). */
 const DISK_FILESYSTEMS = new Set([
   EXT4_SUPER_MAGIC,
   XFS_SUPER_MAGIC,
   BTRFS_SUPER_MAGIC,
   TMPFS_MAGIC,
-  0x4d44n,
-  0x2011bab0n,
-  0xf2f52010n,
-  0x5346544en,
+  MSDOS_SUPER_MAGIC,
+  EXFAT_SUPER_MAGIC,
+  F2FS_SUPER_MAGIC,
+  NTFS3_SUPER_MAGIC,
 ]);
 
 const LINK_MAX: ReadonlyMap<bigint, number> = new Map([
@@ -640,9 +641,10 @@ export class LocalBackend implements Backend {
   }
 
   async release(): Promise<void> {
+    // Watches first: closing the inotify descriptor drops them all, so the listings need not remove theirs one by one.
+    const watches = this.entryAttrs.release();
     this.listings.clear();
-    await this.entryAttrs.release();
-    await this.descriptors.release();
+    await Promise.all([watches, this.descriptors.release()]);
   }
 
   holds(): HoldReport {
