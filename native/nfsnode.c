@@ -423,11 +423,30 @@ static void op_open_root(job_t *j) {
   put_stat(j, fd);
 }
 
-/* p0 mount, b0 handle. Out: S. */
+/* What changes the attributes of a directory's entries, or the directory itself. */
+#define WATCH_MASK                                                                                             \
+  (IN_ACCESS | IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | \
+   IN_DELETE_SELF | IN_MOVE_SELF)
+
+/* Watches what fd names on inotify descriptor ifd (-1: none), with every watch's mask (inotify gives
+ * one watch per inode and descriptor, whoever adds it: a different mask would replace the other's).
+ * Not being able to watch (the user's watch limit) only means nothing is reused: -1. */
+static int add_watch(int ifd, int fd, uint32_t flags) {
+  char path[64];
+  if (ifd < 0) return -1;
+  snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+  return inotify_add_watch(ifd, path, WATCH_MASK | flags);
+}
+
+/* p0 mount, p1 inotify descriptor or -1, b0 handle. Out: S, then i32 the watch descriptor of the
+ * object (-1: none). The watch is added before the attributes are read, so any later change to them
+ * that inotify sees is reported (entry-attrs.ts). Symbolic links are not watched: the watch would be
+ * added through /proc's link to the descriptor, which would follow them. */
 static void op_getattr(job_t *j) {
-  int fd = resolve(j, mount_arg(j), 0, O_PATH);
+  int fd = resolve(j, mount_arg(j), 0, O_PATH), wd = -1;
   if (fd < 0) return;
-  put_resolved_stat(j, fd);
+  if (!S_ISLNK(j->resolved.stx_mode)) wd = add_watch((int)j->p[1], fd, 0);
+  if ((wd < 0 ? put_resolved_stat(j, fd) : put_stat(j, fd)) == 0) put_i32(j, wd);
   close_quiet(fd);
 }
 
@@ -1126,11 +1145,6 @@ static int dent_cmp(const void *a, const void *b, void *names) {
   return strcmp((const char *)names + x->name_off, (const char *)names + y->name_off);
 }
 
-/* What changes the attributes of a directory's entries, or the directory itself. */
-#define WATCH_MASK                                                                                             \
-  (IN_ACCESS | IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | \
-   IN_DELETE_SELF | IN_MOVE_SELF)
-
 /* p0 mount, p1 inotify descriptor or -1, b0 dir handle. Out: S dir, u64 ".." inode, u32 count,
  * then per entry (sorted by cookie): u64 cookie, u64 inode, u8 name length, name; then i32 the
  * watch descriptor of the directory (-1: none). The watch is added before the directory is read,
@@ -1147,12 +1161,7 @@ static void op_listdir(job_t *j) {
     fail(j, "faccessat2");
   unbecome(j);
   if (j->err) goto done;
-  if (j->p[1] >= 0) {
-    char path[64];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", pfd);
-    /* Not being able to watch (the user's watch limit) only means nothing is reused. */
-    wd = inotify_add_watch((int)j->p[1], path, WATCH_MASK | IN_ONLYDIR);
-  }
+  wd = add_watch((int)j->p[1], pfd, IN_ONLYDIR);
   if ((dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
     fail(j, "openat");
     goto done;

@@ -3,10 +3,27 @@
  * changed them (src/backend/local/entry-attrs.ts): every kind of change this
  * machine can report (inotify), every change through any local backend of
  * the process, and a file with another name elsewhere make the next listing
- * read them afresh; so does age. The watches never hold the export.
+ * read them afresh; so does age. GETATTR answers again under the same watch
+ * and age rules. The watches never hold the export.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, linkSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { DirEntry, OpContext } from '../../src/backend/backend.js';
@@ -210,6 +227,156 @@ describe('local backend: READDIRPLUS attributes reused while provably current', 
     const top = await list(b, root);
     assert.ok(!top.has('sub'));
     await assertCurrent(b, root, top, 'the export after the removal');
+    await b.close();
+  });
+});
+
+describe('local backend: GETATTR answered again while provably current', { skip: isRoot() ? false : 'needs root (mount, CAP_DAC_READ_SEARCH)' }, () => {
+  const s = new Scratch();
+  let mnt = '';
+  let seq = 0;
+  before(() => {
+    mnt = `${s.dir}/mnt`;
+    s.mountImage(s.ext4Image('disk'), mnt);
+  });
+  after(() => s.cleanup());
+
+  /** A file in an export of its own, and its handle. */
+  async function setup(): Promise<{ path: string; file: string; b: LocalBackend; fh: Buffer; root: Buffer }> {
+    const path = `${mnt}/g${seq++}`;
+    mkdirSync(path);
+    writeFileSync(`${path}/f`, 'x');
+    const b = await createLocalBackend({ path });
+    const root = await b.root(ROOT);
+    return { path, file: `${path}/f`, b, fh: (await b.lookup(root, n('f'), ROOT)).handle, root };
+  }
+
+  /** GETATTR gives what the kernel has now (as stat(2) reads it through the path). */
+  async function assertCurrentAttrs(b: LocalBackend, fh: Buffer, path: string, what: string): Promise<void> {
+    const a = await b.getattr(fh, ROOT);
+    const st = statSync(path, { bigint: true });
+    assert.deepEqual(
+      { size: a.size, mode: a.mode, nlink: a.nlink, uid: a.uid, gid: a.gid, mtime: a.mtime, ctime: a.ctime },
+      {
+        size: st.size,
+        mode: Number(st.mode & 0o7777n),
+        nlink: Number(st.nlink),
+        uid: Number(st.uid),
+        gid: Number(st.gid),
+        mtime: { seconds: Number(st.mtimeNs / 1_000_000_000n), nseconds: Number(st.mtimeNs % 1_000_000_000n) },
+        ctime: { seconds: Number(st.ctimeNs / 1_000_000_000n), nseconds: Number(st.ctimeNs % 1_000_000_000n) },
+      },
+      what,
+    );
+  }
+
+  it('asking again right away reads nothing; after MAX_AGE_MS it reads again', async () => {
+    const { b, fh, file } = await setup();
+    await assertCurrentAttrs(b, fh, file, 'first');
+    const before = reused(b);
+    for (let i = 0; i < 10; i++) await assertCurrentAttrs(b, fh, file, `again ${i}`);
+    assert.equal(reused(b) - before, 10);
+    await sleep(MAX_AGE_MS + 50);
+    const again = reused(b);
+    await b.getattr(fh, ROOT);
+    assert.equal(reused(b) - again, 0, 'too old: read afresh');
+    await b.close();
+  });
+
+  it('every change by another process is seen at once: write, truncate, chmod, chown, utimes, link, rename', async () => {
+    const { path, file, b, fh } = await setup();
+    const renamed = `${path}/renamed`;
+    // Each change, and where the file is after it.
+    const changes: Array<[string, () => void, string]> = [
+      ['write', () => writeFileSync(file, 'longer contents'), file],
+      ['truncate', () => truncateSync(file, 1000), file],
+      ['chmod', () => chmodSync(file, 0o600), file],
+      ['chown', () => chownSync(file, 1234, 4321), file],
+      ['utimes', () => utimesSync(file, 1_000_000, 2_000_000), file],
+      ['link', () => linkSync(file, `${path}/alias`), file],
+      ['unlink of the other name', () => rmSync(`${path}/alias`), file],
+      ['rename', () => renameSync(file, renamed), renamed],
+      ['rename back', () => renameSync(renamed, file), file],
+    ];
+    for (const [what, change, where] of changes) {
+      await b.getattr(fh, ROOT);
+      const before = reused(b);
+      await b.getattr(fh, ROOT);
+      assert.equal(reused(b) - before, 1, `held before the ${what}`);
+      change();
+      await assertCurrentAttrs(b, fh, where, `after ${what}`);
+    }
+    await b.close();
+  });
+
+  it('a directory: names added, removed or renamed in it are seen at once', async () => {
+    const { path, b, root } = await setup();
+    for (const change of [() => writeFileSync(`${path}/new`, ''), () => renameSync(`${path}/new`, `${path}/newer`), () => rmSync(`${path}/newer`)]) {
+      await assertCurrentAttrs(b, root, path, 'before');
+      await sleep(5); // timestamps that differ even at coarse granularity
+      change();
+      await assertCurrentAttrs(b, root, path, 'after');
+    }
+    await b.close();
+  });
+
+  it('changes through a handle, by this backend or another one, are seen at once', async () => {
+    const { path, file, b, fh } = await setup();
+    const other = await createLocalBackend({ path });
+    await b.getattr(fh, ROOT);
+    await other.write(fh, 0n, n('through another export'), StableHow.UNSTABLE, ROOT);
+    await assertCurrentAttrs(b, fh, file, 'after a write through another backend');
+    await b.setattr(fh, { mode: 0o640 }, undefined, ROOT);
+    await assertCurrentAttrs(b, fh, file, 'after a setattr through this one');
+    await other.close();
+    await b.close();
+  });
+
+  it('no write by another process is missed, however close it comes before the GETATTR', async () => {
+    const { file, b, fh } = await setup();
+    for (let i = 2; i < 300; i++) {
+      appendFileSync(file, 'y');
+      assert.equal((await b.getattr(fh, ROOT)).size, BigInt(i));
+    }
+    await b.close();
+  });
+
+  it('a file removed by another process is stale at once, not answered from what was held', async () => {
+    const { file, b, fh } = await setup();
+    await b.getattr(fh, ROOT);
+    rmSync(file);
+    await assert.rejects(b.getattr(fh, ROOT), (err: unknown) => statusOf(err) === NfsStat3.STALE);
+    await b.close();
+  });
+
+  it('symbolic links are read every time (they cannot be watched through /proc)', async () => {
+    const { path, b, root } = await setup();
+    symlinkSync('f', `${path}/link`);
+    const link = (await b.lookup(root, n('link'), ROOT)).handle;
+    await b.getattr(link, ROOT);
+    const before = reused(b);
+    assert.equal((await b.getattr(link, ROOT)).size, 1n);
+    assert.equal(reused(b), before);
+    await b.close();
+  });
+
+  it('the watches never hold the export: umount succeeds with watched files, release removes every watch', async () => {
+    const own = `${s.dir}/own-g`;
+    s.mountImage(s.ext4Image('own-g'), own);
+    for (let i = 0; i < 5; i++) writeFileSync(`${own}/f${i}`, '');
+    const fds = inotifyDescriptors();
+    const b = await createLocalBackend({ path: own, idleMs: 50 });
+    const root = await b.root(ROOT);
+    for (let i = 0; i < 5; i++) await b.getattr((await b.lookup(root, n(`f${i}`), ROOT)).handle, ROOT);
+    assert.equal(watches() > 0 && inotifyDescriptors(), fds + 1);
+    for (let waited = 0; b.holds().openDescriptors > 0; waited += 20) {
+      assert.ok(waited < 10_000, `still held: ${b.holds().holders.join(', ')}`);
+      await sleep(20);
+    }
+    assertNothingHeld(own);
+    s.umount(own); // with the files still watched
+    await b.release();
+    assert.equal(inotifyDescriptors(), fds, 'release() closed the inotify descriptor');
     await b.close();
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Attributes of listed names that READDIRPLUS may give again without a
- * statx each, for as long as nothing can have changed them; and whether a
- * listing still has the directory's names (ListingCache).
+ * statx each, and those GETATTR may give again, for as long as nothing can
+ * have changed them; and whether a listing still has the directory's names
+ * (ListingCache).
  *
  * Listing a directory again costs one statx per entry (the handles are
  * already kept with the listing), which is most of the work of a repeated
@@ -26,6 +27,14 @@
  *   server on this machine (knfsd), or on a network filesystem by another
  *   host. Clients themselves keep attributes for at least 3 s (acregmin).
  *
+ * GETATTR's attributes of an object are given again under the same rules,
+ * except the second and third: the object itself is watched (added by the
+ * GETATTR job before its statx), and a watch on an inode hears every change
+ * made through any of its names or handles. They are the answer to a
+ * client's close-to-open check, which only needs the changes this machine's
+ * calls have made before the check (queued before those calls returned).
+ * A watch no GETATTR has read through for IDLE_MS is removed.
+ *
  * The same watch tells when a listing's names may be out of date (a name
  * added, removed or renamed, or events lost): on a filesystem only this
  * kernel changes, a listing with a live watch and none of those is used past
@@ -46,11 +55,14 @@ import type { Listing } from './native.js';
 /** How long attributes that no event can invalidate are reused. */
 export const MAX_AGE_MS = 1000;
 
+/** A GETATTR watch unused this long is removed (not to hold the user's watches for files no one asks about). */
+export const IDLE_MS = 10_000;
+
 /**
- * Directories watched at once per export, at most. Watches count against
+ * Directories and files watched at once per export, at most. Watches count against
  * the user's limit (fs.inotify.max_user_watches, 8192 on many systems),
- * which other services of the machine need too; listings beyond this are
- * made without one (and nothing of them is reused).
+ * which other services of the machine need too; listings and GETATTRs beyond
+ * this go without one (and nothing of them is reused).
  */
 export const MAX_WATCHES = 1024;
 
@@ -60,8 +72,8 @@ const IN_IGNORED = 0x8000;
 const IN_UNMOUNT = 0x2000;
 const IN_DELETE_SELF = 0x400;
 const IN_MOVE_SELF = 0x800;
-/** The directory itself went away or moved: nothing listed from it stays known. */
-const DIRECTORY_GONE = IN_UNMOUNT | IN_DELETE_SELF | IN_MOVE_SELF;
+/** The watched object itself went away or moved: nothing listed from it or read of it stays known. */
+const OBJECT_GONE = IN_UNMOUNT | IN_DELETE_SELF | IN_MOVE_SELF;
 const IN_MOVED_FROM = 0x40;
 const IN_MOVED_TO = 0x80;
 const IN_CREATE = 0x100;
@@ -96,16 +108,32 @@ function reusable(f: PackedFattr): boolean {
   return (f.type === Ftype3.REG || f.type === Ftype3.LNK) && f.nlink === 1;
 }
 
+/** What a watch serves: the listings of its directory, the GETATTR attributes held of its object (by key). */
+interface Watch {
+  key: string;
+  listings: Set<Listing>;
+  holders: Set<string>;
+}
+
+/** GETATTR's attributes of an object, and when they were read (attrs: undefined once an event named the object). */
+interface Held {
+  wd: number;
+  attrs: PackedFattr | undefined;
+  readAt: number;
+}
+
 export class EntryAttrs {
-  /** Entries given without a statx of their own, over this object's life. */
+  /** Entries and objects' attributes given without a statx of their own, over this object's life. */
   reused = 0;
   private fd = -1;
-  /** Listings by watch (one watch serves every listing of its directory), with the directory's key. */
-  private readonly watched = new Map<number, { dir: string; listings: Set<Listing> }>();
-  /** Watches no listing uses any more, to remove (see list()), with their directory's key. */
+  /** What each watch serves (one watch serves everything of its inode), with its object's key. */
+  private readonly watched = new Map<number, Watch>();
+  /** Watches nothing uses any more, to remove (see list()), with their object's key. */
   private readonly unused = new Map<number, string>();
-  /** Listings being made, by directory key. */
+  /** Listings and GETATTRs being made, by the key (handle) of their object. */
   private readonly making = new Map<string, number>();
+  /** GETATTR's attributes by the object's key, the least recently read first. */
+  private readonly held = new Map<string, Held>();
   /**
    * Events drained so far, and the count at the last one on each watch (and
    * at the last overflow): an event drained while a listing was being made,
@@ -115,6 +143,8 @@ export class EntryAttrs {
   private events = 0;
   private readonly lastEvent = new Map<number, number>();
   private lastOverflow = -1;
+  /** The count at the last IN_IGNORED: a watch that went while something was read through it is not kept. */
+  private lastGone = -1;
 
   constructor(private readonly log: Logger) {}
 
@@ -139,20 +169,55 @@ export class EntryAttrs {
    */
   async list(dir: Buffer, make: (watchFd: number) => Promise<Listing>): Promise<Listing> {
     const key = dir.toString('latin1');
-    this.making.set(key, (this.making.get(key) ?? 0) + 1);
-    try {
-      const fd = this.watched.size + this.unused.size < MAX_WATCHES ? this.watchFd() : -1;
+    return this.making_(key, async () => {
+      const fd = this.mayWatch() ? this.watchFd() : -1;
       const since = this.mark();
       const listing = await make(fd);
       // Released meanwhile: that watch belongs to a closed descriptor.
       if (fd < 0 || this.fd !== fd) listing.wd = -1;
       if (!this.quietSince(listing.wd, since)) listing.membersChanged = true;
-      if (listing.wd >= 0) {
-        let w = this.watched.get(listing.wd);
-        if (!w) this.watched.set(listing.wd, (w = { dir: key, listings: new Set() }));
-        w.listings.add(listing);
-      }
+      if (listing.wd >= 0) this.watch(listing.wd, key).listings.add(listing);
       return listing;
+    });
+  }
+
+  /**
+   * GETATTR: the attributes of the object with handle `fh`, given again
+   * while they may be (see above), else read by `read` (the GETATTR job,
+   * adding a watch on watchFd when that is not -1).
+   */
+  async getattr(fh: Buffer, read: (watchFd: number) => Promise<{ attrs: PackedFattr; wd: number }>): Promise<PackedFattr> {
+    this.sync();
+    const key = fh.toString('latin1');
+    const readAt = performance.now();
+    const held = this.held.get(key);
+    if (held?.attrs && readAt - held.readAt < MAX_AGE_MS) {
+      this.reused++;
+      return held.attrs;
+    }
+    this.dropIdle(readAt);
+    return this.making_(key, async () => {
+      const fd = held || this.mayWatch() ? this.watchFd() : -1;
+      const since = this.mark();
+      const { attrs, wd } = await read(fd);
+      this.unhold(key);
+      if (wd >= 0 && fd >= 0 && this.fd === fd && this.quietSince(wd, since)) {
+        this.held.set(key, { wd, attrs, readAt });
+        this.watch(wd, key).holders.add(key);
+      }
+      return attrs;
+    });
+  }
+
+  private mayWatch(): boolean {
+    return this.watched.size + this.unused.size < MAX_WATCHES;
+  }
+
+  /** Runs `make`, which may be given the watch of the object `key` names (see list()). */
+  private async making_<T>(key: string, make: () => Promise<T>): Promise<T> {
+    this.making.set(key, (this.making.get(key) ?? 0) + 1);
+    try {
+      return await make();
     } finally {
       const n = this.making.get(key)! - 1;
       if (n > 0) this.making.set(key, n);
@@ -161,15 +226,42 @@ export class EntryAttrs {
     }
   }
 
+  /** The record of watch `wd` (of the object `key` names), made if new. */
+  private watch(wd: number, key: string): Watch {
+    let w = this.watched.get(wd);
+    if (!w) this.watched.set(wd, (w = { key, listings: new Set(), holders: new Set() }));
+    return w;
+  }
+
+  /** Held attributes not read for IDLE_MS go, and their watches if nothing else uses them. */
+  private dropIdle(now: number): void {
+    for (const [key, h] of this.held) {
+      if (now - h.readAt < IDLE_MS) break;
+      this.unhold(key);
+    }
+  }
+
+  private unhold(key: string): void {
+    const h = this.held.get(key);
+    if (!h) return;
+    this.held.delete(key);
+    const w = this.watched.get(h.wd);
+    if (w?.holders.delete(key)) this.retireIfUnused(h.wd, w);
+  }
+
   /** A listing no longer used: its watch goes once no listing of the directory needs it. */
   untrack(listing: Listing): void {
     const wd = listing.wd;
     listing.wd = -1;
     listing.reuse = undefined;
     const w = this.watched.get(wd);
-    if (!w?.listings.delete(listing) || w.listings.size > 0) return;
+    if (w?.listings.delete(listing)) this.retireIfUnused(wd, w);
+  }
+
+  private retireIfUnused(wd: number, w: Watch): void {
+    if (w.listings.size > 0 || w.holders.size > 0) return;
     this.watched.delete(wd);
-    this.unused.set(wd, w.dir);
+    this.unused.set(wd, w.key);
     this.removeUnused();
   }
 
@@ -189,18 +281,26 @@ export class EntryAttrs {
       if (e.mask & IN_Q_OVERFLOW) {
         this.lastOverflow = this.events;
         for (const w of this.watched.values()) for (const l of w.listings) (l.reuse = undefined), (l.membersChanged = true);
+        for (const h of this.held.values()) h.attrs = undefined;
         continue;
       }
-      if (e.mask & IN_IGNORED) this.lastEvent.delete(e.wd);
-      else this.lastEvent.set(e.wd, this.events);
-      const set = this.watched.get(e.wd)?.listings;
-      if (!set) continue;
-      if (e.mask & (IN_IGNORED | DIRECTORY_GONE)) {
-        // Without a watch nothing more would be reported: nothing of these listings is reused again.
-        for (const l of set) (l.reuse = undefined), (l.wd = -1);
+      if (e.mask & IN_IGNORED) {
+        this.lastEvent.delete(e.wd);
+        this.lastGone = this.events;
+      } else this.lastEvent.set(e.wd, this.events);
+      const w = this.watched.get(e.wd);
+      if (!w) continue;
+      // Any event on an object, or on a directory's entry, may have changed the object's own attributes.
+      for (const key of w.holders) this.held.get(key)!.attrs = undefined;
+      if (e.mask & (IN_IGNORED | OBJECT_GONE)) {
+        // Without a watch nothing more would be reported: nothing of it is reused again.
+        for (const l of w.listings) (l.reuse = undefined), (l.wd = -1);
+        for (const key of w.holders) this.held.delete(key);
         this.watched.delete(e.wd);
+        // A moved object's watch stays in the kernel until removed.
+        if (!(e.mask & IN_IGNORED)) this.unused.set(e.wd, w.key);
       } else if (e.cookie !== 0n) {
-        for (const l of set) {
+        for (const l of w.listings) {
           forgetName(l, e.cookie);
           if (e.mask & MEMBERSHIP) l.membersChanged = true;
         }
@@ -218,9 +318,12 @@ export class EntryAttrs {
     return this.events;
   }
 
-  /** No event on watch `wd` (and no overflow) has been drained since mark `since`. */
+  /**
+   * No event on watch `wd` (and no overflow, and no watch gone: its wd was
+   * forgotten with it) has been drained since mark `since`.
+   */
   private quietSince(wd: number, since: number): boolean {
-    return this.lastOverflow <= since && (this.lastEvent.get(wd) ?? -1) <= since;
+    return this.lastOverflow <= since && this.lastGone <= since && (this.lastEvent.get(wd) ?? -1) <= since;
   }
 
   /** Entry i's attributes if they may be reused now (after sync()). */
@@ -258,6 +361,7 @@ export class EntryAttrs {
     for (const w of this.watched.values()) for (const l of w.listings) (l.reuse = undefined), (l.wd = -1);
     this.watched.clear();
     this.unused.clear();
+    this.held.clear();
     this.lastEvent.clear();
     const fd = this.fd;
     this.fd = -1;

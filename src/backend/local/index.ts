@@ -60,6 +60,7 @@ import {
   TimeHow,
 } from '../../proto/nfs3/constants.js';
 import type { Fattr3, FileHandle, NfsTime3, Sattr3, SetTime, SpecData3, WccData } from '../../proto/nfs3/types.js';
+import type { PackedFattr } from '../../proto/nfs3/common.js';
 import { silentLogger, type Logger } from '../../server/log.js';
 import { fsidWords, ftypeOf, toFattr, toWcc, type FsidWords } from './attrs.js';
 import { Descriptors, type FileLease } from './descriptors.js';
@@ -195,6 +196,8 @@ export class LocalBackend implements Backend {
   private readonly fsid: FsidWords;
   private absentSince: number | undefined;
   private closed = false;
+  /** This kernel makes every change to the filesystem (a disk, not a network or FUSE one): its watches see them all. */
+  private readonly watchesSeeAll: boolean;
 
   constructor(
     readonly path: string,
@@ -203,11 +206,12 @@ export class LocalBackend implements Backend {
   ) {
     this.log = options.log ?? silentLogger;
     this.entryAttrs = new EntryAttrs(this.log);
+    this.watchesSeeAll = DISK_FILESYSTEMS.has(identity.fsType);
     this.listings = new ListingCache({
       maxEntries: 200_000,
       maxAgeMs: 30_000,
       onDrop: (listing) => this.entryAttrs.untrack(listing),
-      watchesSeeAll: DISK_FILESYSTEMS.has(identity.fsType),
+      watchesSeeAll: this.watchesSeeAll,
     });
     const h = createHash('sha256')
       .update(`${identity.fsid[0]}:${identity.fsid[1]}:${identity.fsType}:`)
@@ -269,7 +273,7 @@ export class LocalBackend implements Backend {
     return this.descriptors.withFile(fh, write, fn);
   }
 
-  private attrs(s: RawStat): Fattr3 {
+  private attrs(s: RawStat): PackedFattr {
     return toFattr(s, this.fsid);
   }
 
@@ -282,7 +286,11 @@ export class LocalBackend implements Backend {
   }
 
   async getattr(fh: FileHandle, _ctx: OpContext): Promise<Fattr3> {
-    return this.attrs(await this.withMount((m) => native.getattr(m, fh)));
+    if (!this.watchesSeeAll || this.closed) return this.attrs(await this.withMount((m) => native.getattr(m, fh)));
+    return this.entryAttrs.getattr(fh, async (watchFd) => {
+      const r = await this.withMount((m) => native.watchedGetattr(m, fh, watchFd));
+      return { attrs: this.attrs(r.stat), wd: r.wd };
+    });
   }
 
   async setattr(fh: FileHandle, attrs: Sattr3, guardCtime: NfsTime3 | undefined, ctx: OpContext): Promise<WccData> {

@@ -280,7 +280,17 @@ export async function close(fd: number, batch = fd): Promise<void> {
 }
 
 export async function getattr(mount: number, h: Buffer): Promise<RawStat> {
-  return (await call(Op.GETATTR, null, [mount], h)).stat();
+  return (await watchedGetattr(mount, h, -1)).stat;
+}
+
+/**
+ * GETATTR with, if `watchFd` is an inotify descriptor, a watch on the object
+ * added before its attributes were read: `wd`, -1 for none (symbolic links
+ * are never watched).
+ */
+export async function watchedGetattr(mount: number, h: Buffer, watchFd: number): Promise<{ stat: RawStat; wd: number }> {
+  const c = await call(Op.GETATTR, null, [mount, watchFd], h);
+  return { stat: c.stat(), wd: c.i32() };
 }
 
 export interface RawStatfs {
