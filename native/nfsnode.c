@@ -438,15 +438,23 @@ static int add_watch(int ifd, int fd, uint32_t flags) {
   return inotify_add_watch(ifd, path, WATCH_MASK | flags);
 }
 
-/* p0 mount, p1 inotify descriptor or -1, b0 handle. Out: S, then i32 the watch descriptor of the
- * object (-1: none). The watch is added before the attributes are read, so any later change to them
- * that inotify sees is reported (entry-attrs.ts). Symbolic links are not watched: the watch would be
- * added through /proc's link to the descriptor, which would follow them. */
+/* The S record of fd, with a watch on it on ifd (unless -1) added before the attributes were read,
+ * so any later change to them that inotify sees is reported (entry-attrs.ts): *wd, -1 for none. sx
+ * is a statx of fd made earlier in this job, enough for a symbolic link: those are not watched (the
+ * watch would be added through /proc's link to the descriptor, which would follow them). */
+static int put_watched_stat(job_t *j, int ifd, int fd, const struct statx *sx, int *wd) {
+  *wd = S_ISLNK(sx->stx_mode) ? -1 : add_watch(ifd, fd, 0);
+  if (*wd >= 0) return put_stat(j, fd);
+  put_statx(j, sx);
+  return 0;
+}
+
+/* p0 mount, p1 inotify descriptor or -1, b0 handle. Out: S, i32 the watch descriptor of the object
+ * (-1: none; see put_watched_stat). */
 static void op_getattr(job_t *j) {
-  int fd = resolve(j, mount_arg(j), 0, O_PATH), wd = -1;
+  int fd = resolve(j, mount_arg(j), 0, O_PATH), wd;
   if (fd < 0) return;
-  if (!S_ISLNK(j->resolved.stx_mode)) wd = add_watch((int)j->p[1], fd, 0);
-  if ((wd < 0 ? put_resolved_stat(j, fd) : put_stat(j, fd)) == 0) put_i32(j, wd);
+  if (put_watched_stat(j, (int)j->p[1], fd, &j->resolved, &wd) == 0) put_i32(j, wd);
   close_quiet(fd);
 }
 
@@ -501,30 +509,44 @@ static int by_name(int dfd, const char *name, handle_buf_t *u, struct statx *sx)
   return u->fh.handle_bytes + 1 > MAX_BACKEND_HANDLE ? EOVERFLOW : 0;
 }
 
-/* p0 mount, b0 dir handle, b1 name. Out: H, S, S(dir). As the caller; by
- * name when by_name() can vouch for the result (two syscalls), else by
- * opening the name (which also gives the definitive error). */
+/* p0 mount, p1 inotify descriptor or -1, b0 dir handle, b1 name. Out: H, S, S(dir), i32 the watch
+ * descriptors of the directory and of the object (-1: none). As the caller; by name when by_name()
+ * can vouch for the result (two syscalls), else by opening the name (which also gives the
+ * definitive error). With an inotify descriptor the directory is watched before the name is looked
+ * up, so a later change to the name is reported, and the object as put_watched_stat() does. */
 static void op_lookup(job_t *j) {
-  int fd = -1, dfd = resolve(j, mount_arg(j), 0, O_PATH);
+  int fd = -1, dfd = resolve(j, mount_arg(j), 0, O_PATH), dwd = -1, wd = -1;
   const char *name = name_arg(j, 1);
   handle_buf_t u;
   struct statx sx;
   if (dfd < 0 || !name) goto done;
+  dwd = add_watch((int)j->p[1], dfd, IN_ONLYDIR);
   if (become(j) == 0) {
-    if (by_name(dfd, name, &u, &sx) == 0) {
+    if (dwd < 0 && by_name(dfd, name, &u, &sx) == 0) {
       unbecome(j);
       put_u8(j, (uint8_t)(u.fh.handle_bytes + 1));
       put_u8(j, (uint8_t)u.fh.handle_type);
       put(j, u.fh.f_handle, u.fh.handle_bytes);
       put_statx(j, &sx);
       put_resolved_stat(j, dfd);
+      put_i32(j, -1);
+      put_i32(j, -1);
       goto done;
     }
     fd = open_child(j, dfd, name);
   }
   unbecome(j);
   if (fd < 0) goto done;
-  if (put_handle(j, fd) == 0 && put_stat(j, fd) == 0) put_resolved_stat(j, dfd);
+  if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STAT_MASK, &sx) != 0) {
+    fail(j, "statx");
+    goto done;
+  }
+  /* The directory's attributes after its watch was added, not resolve()'s from before. */
+  if (put_handle(j, fd) == 0 && put_watched_stat(j, (int)j->p[1], fd, &sx, &wd) == 0 &&
+      (dwd < 0 ? put_resolved_stat(j, dfd) : put_stat(j, dfd)) == 0) {
+    put_i32(j, dwd);
+    put_i32(j, wd);
+  }
 done:
   close_quiet(fd);
   close_quiet(dfd);

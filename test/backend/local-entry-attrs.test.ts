@@ -380,3 +380,106 @@ describe('local backend: GETATTR answered again while provably current', { skip:
     await b.close();
   });
 });
+
+describe('local backend: LOOKUP answered again while provably current', { skip: isRoot() ? false : 'needs root (mount, CAP_DAC_READ_SEARCH)' }, () => {
+  const s = new Scratch();
+  let mnt = '';
+  let seq = 0;
+  const USER: OpContext = { cred: { uid: 1000, gid: 1000, gids: [] } };
+  before(() => {
+    mnt = `${s.dir}/mnt`;
+    s.mountImage(s.ext4Image('disk'), mnt);
+  });
+  after(() => s.cleanup());
+
+  async function setup(): Promise<{ path: string; b: LocalBackend; root: Buffer }> {
+    const path = `${mnt}/l${seq++}`;
+    mkdirSync(path);
+    for (const f of ['a', 'b']) writeFileSync(`${path}/${f}`, f);
+    const b = await createLocalBackend({ path });
+    return { path, b, root: await b.root(ROOT) };
+  }
+
+  /** LOOKUP gives what a fresh export (nothing held) gives now. */
+  async function assertCurrentLookup(b: LocalBackend, path: string, dir: Buffer, name: string, ctx: OpContext, what: string): Promise<void> {
+    const fresh = await createLocalBackend({ path });
+    try {
+      const want = await fresh.lookup(dir, n(name), ctx).catch((err: unknown) => statusOf(err));
+      const got = await b.lookup(dir, n(name), ctx).catch((err: unknown) => statusOf(err));
+      assert.deepEqual(got, want, what);
+    } finally {
+      await fresh.close();
+    }
+  }
+
+  it('asking again right away reads nothing, for the same caller only', async () => {
+    const { b, root } = await setup();
+    await b.lookup(root, n('a'), ROOT);
+    const before = reused(b);
+    const again = await b.lookup(root, n('a'), ROOT);
+    assert.equal(reused(b) - before, 1);
+    assert.equal(again.attrs.size, 1n);
+    await b.lookup(root, n('a'), USER);
+    assert.equal(reused(b) - before, 1, 'another caller: its search permission is decided by the kernel');
+    await b.close();
+  });
+
+  it('names removed, renamed over or added by another process are seen at once', async () => {
+    const { path, b, root } = await setup();
+    const steps: Array<[string, () => void, string]> = [
+      ['remove', () => rmSync(`${path}/a`), 'a'],
+      ['rename over', () => renameSync(`${path}/b`, `${path}/a`), 'a'],
+      ['create', () => writeFileSync(`${path}/b`, 'new b'), 'b'],
+      ['replace by a directory', () => (rmSync(`${path}/b`), mkdirSync(`${path}/b`)), 'b'],
+    ];
+    for (const [what, change, name] of steps) {
+      await b.lookup(root, n(name), ROOT).catch(() => undefined);
+      await b.lookup(root, n(name), ROOT).catch(() => undefined);
+      change();
+      await assertCurrentLookup(b, path, root, name, ROOT, `after ${what}`);
+    }
+    await b.close();
+  });
+
+  it('a change to the object, by another process or through a handle, is in the next answer', async () => {
+    const { path, b, root } = await setup();
+    const other = await createLocalBackend({ path });
+    const a = (await b.lookup(root, n('a'), ROOT)).handle;
+    await b.lookup(root, n('a'), ROOT);
+    writeFileSync(`${path}/a`, 'longer');
+    assert.equal((await b.lookup(root, n('a'), ROOT)).attrs.size, 6n);
+    await other.write(a, 0n, n('longer still'), StableHow.UNSTABLE, ROOT);
+    assert.equal((await b.lookup(root, n('a'), ROOT)).attrs.size, 12n);
+    await assertCurrentLookup(b, path, root, 'a', ROOT, 'after both');
+    await other.close();
+    await b.close();
+  });
+
+  it('search permission taken away from the directory is enforced at once', async () => {
+    const { path, b, root } = await setup();
+    const sub = `${path}/sub`;
+    mkdirSync(sub, { mode: 0o755 });
+    writeFileSync(`${sub}/x`, '');
+    const subHandle = (await b.lookup(root, n('sub'), ROOT)).handle;
+    await b.lookup(subHandle, n('x'), USER);
+    await b.lookup(subHandle, n('x'), USER);
+    chmodSync(sub, 0o700);
+    await assert.rejects(b.lookup(subHandle, n('x'), USER), (err: unknown) => statusOf(err) === NfsStat3.ACCES);
+    // Root reads the directory's attributes again: the user's earlier permission must not come back with them.
+    assert.equal((await b.lookup(subHandle, n('x'), ROOT)).attrs.size, 0n);
+    await assert.rejects(b.lookup(subHandle, n('x'), USER), (err: unknown) => statusOf(err) === NfsStat3.ACCES);
+    await b.close();
+  });
+
+  it('a name removed while its file lives on under another name is gone at once', async () => {
+    const { path, b, root } = await setup();
+    linkSync(`${path}/a`, `${path}/c`);
+    await b.lookup(root, n('a'), ROOT);
+    await b.lookup(root, n('a'), ROOT);
+    rmSync(`${path}/a`);
+    // The same file and the directory, read again through the other name.
+    await b.lookup(root, n('c'), ROOT);
+    await assert.rejects(b.lookup(root, n('a'), ROOT), (err: unknown) => statusOf(err) === NfsStat3.NOENT);
+    await b.close();
+  });
+});

@@ -55,6 +55,9 @@ import type { Listing } from './native.js';
 /** How long attributes that no event can invalidate are reused. */
 export const MAX_AGE_MS = 1000;
 
+/** Names LOOKUP keeps per export, at most (beyond, all are forgotten). */
+export const MAX_NAMES = 16_384;
+
 /** A GETATTR watch unused this long is removed (not to hold the user's watches for files no one asks about). */
 export const IDLE_MS = 10_000;
 
@@ -68,6 +71,7 @@ export const MAX_WATCHES = 1024;
 
 /** Must match <sys/inotify.h>. */
 const IN_Q_OVERFLOW = 0x4000;
+const IN_ATTRIB = 0x4;
 const IN_IGNORED = 0x8000;
 const IN_UNMOUNT = 0x2000;
 const IN_DELETE_SELF = 0x400;
@@ -115,6 +119,32 @@ interface Watch {
   holders: Set<string>;
 }
 
+/** What LOOKUP gives. */
+export interface Found {
+  handle: Buffer;
+  attrs: PackedFattr;
+  dirAttrs: PackedFattr;
+}
+
+/** What the LOOKUP job gives: with the watches of the directory and of the object (-1: none). */
+export interface Looked extends Found {
+  dirWd: number;
+  wd: number;
+}
+
+/** A name LOOKUP found: its object's handle and key, and when. */
+interface FoundName {
+  handle: Buffer;
+  key: string;
+  readAt: number;
+}
+
+/** The names LOOKUP found in a directory, and the credentials it found them for (who may search it). */
+interface DirNames {
+  found: Map<string, FoundName>;
+  searchers: Set<string>;
+}
+
 /** GETATTR's attributes of an object, and when they were read (attrs: undefined once an event named the object). */
 interface Held {
   wd: number;
@@ -132,8 +162,11 @@ export class EntryAttrs {
   private readonly unused = new Map<number, string>();
   /** Listings and GETATTRs being made, by the key (handle) of their object. */
   private readonly making = new Map<string, number>();
-  /** GETATTR's attributes by the object's key, the least recently read first. */
+  /** GETATTR's and LOOKUP's attributes by the object's key, the least recently read first. */
   private readonly held = new Map<string, Held>();
+  /** LOOKUP's names by the directory's key (each with the directory's attributes held), and how many in all. */
+  private readonly names = new Map<string, DirNames>();
+  private nameCount = 0;
   /**
    * Events drained so far, and the count at the last one on each watch (and
    * at the last overflow): an event drained while a listing was being made,
@@ -200,13 +233,91 @@ export class EntryAttrs {
       const fd = held || this.mayWatch() ? this.watchFd() : -1;
       const since = this.mark();
       const { attrs, wd } = await read(fd);
-      this.unhold(key);
-      if (wd >= 0 && fd >= 0 && this.fd === fd && this.quietSince(wd, since)) {
-        this.held.set(key, { wd, attrs, readAt });
-        this.watch(wd, key).holders.add(key);
-      }
+      this.hold(key, fd, wd, attrs, readAt, since);
       return attrs;
     });
+  }
+
+  /**
+   * LOOKUP of `name` in the directory with handle `dir` by a caller with
+   * credentials `cred` (a key of them): answered again while the directory's
+   * watch has reported no name added, removed or renamed in it, nor a change
+   * to its own attributes (which could take that caller's search permission
+   * away), and the attributes of both may be given again as by getattr();
+   * else read by `read` (the LOOKUP job, adding watches on watchFd when that
+   * is not -1). Each answer is at most MAX_AGE_MS old: a filesystem mounted
+   * on a name makes no event.
+   */
+  async lookup(dir: Buffer, name: Buffer, cred: string, read: (watchFd: number) => Promise<Looked>): Promise<Found> {
+    this.sync();
+    const dirKey = dir.toString('latin1');
+    const readAt = performance.now();
+    const names = this.names.get(dirKey);
+    const f = names?.searchers.has(cred) ? names.found.get(name.toString('latin1')) : undefined;
+    if (f && readAt - f.readAt < MAX_AGE_MS) {
+      const attrs = this.current(f.key, readAt);
+      const dirAttrs = attrs && this.current(dirKey, readAt);
+      if (dirAttrs) {
+        this.reused++;
+        return { handle: f.handle, attrs, dirAttrs };
+      }
+    }
+    this.dropIdle(readAt);
+    return this.making_(dirKey, async () => {
+      const fd = this.mayWatch() ? this.watchFd() : -1;
+      const since = this.mark();
+      const r = await read(fd);
+      const key = r.handle.toString('latin1');
+      if (this.hold(dirKey, fd, r.dirWd, r.dirAttrs, readAt, since) && this.hold(key, fd, r.wd, r.attrs, readAt, since)) {
+        this.remember(dirKey, name.toString('latin1'), cred, { handle: r.handle, key, readAt });
+      }
+      return { handle: r.handle, attrs: r.attrs, dirAttrs: r.dirAttrs };
+    });
+  }
+
+  /** Held attributes of the object `key` names, if they may be given again now. */
+  private current(key: string, now: number): PackedFattr | undefined {
+    const h = this.held.get(key);
+    return h?.attrs && now - h.readAt < MAX_AGE_MS ? h.attrs : undefined;
+  }
+
+  private remember(dirKey: string, name: string, cred: string, found: FoundName): void {
+    if (this.nameCount >= MAX_NAMES) this.forgetNames();
+    let d = this.names.get(dirKey);
+    if (!d) this.names.set(dirKey, (d = { found: new Map(), searchers: new Set() }));
+    if (!d.found.has(name)) this.nameCount++;
+    d.found.set(name, found);
+    d.searchers.add(cred);
+  }
+
+  private forgetNames(dirKey?: string): void {
+    if (dirKey === undefined) {
+      this.names.clear();
+      this.nameCount = 0;
+      return;
+    }
+    const d = this.names.get(dirKey);
+    if (!d) return;
+    this.nameCount -= d.found.size;
+    this.names.delete(dirKey);
+  }
+
+  /**
+   * Keeps attributes of the object `key` names, read through watch `wd` of
+   * descriptor `fd` since mark `since`, if no event has been drained on it
+   * since (later ones are drained onto them); else forgets any held.
+   */
+  private hold(key: string, fd: number, wd: number, attrs: PackedFattr, readAt: number, since: number): boolean {
+    if (wd < 0 || fd < 0 || this.fd !== fd || !this.quietSince(wd, since)) {
+      this.unhold(key);
+      return false;
+    }
+    const prev = this.held.get(key);
+    if (prev && prev.wd !== wd) this.unhold(key);
+    else this.held.delete(key); // set again below: the most recently read last
+    this.held.set(key, { wd, attrs, readAt });
+    this.watch(wd, key).holders.add(key);
+    return true;
   }
 
   private mayWatch(): boolean {
@@ -245,6 +356,8 @@ export class EntryAttrs {
     const h = this.held.get(key);
     if (!h) return;
     this.held.delete(key);
+    // What LOOKUP found in a directory is known only while its watch is kept.
+    this.forgetNames(key);
     const w = this.watched.get(h.wd);
     if (w?.holders.delete(key)) this.retireIfUnused(h.wd, w);
   }
@@ -282,6 +395,7 @@ export class EntryAttrs {
         this.lastOverflow = this.events;
         for (const w of this.watched.values()) for (const l of w.listings) (l.reuse = undefined), (l.membersChanged = true);
         for (const h of this.held.values()) h.attrs = undefined;
+        this.forgetNames();
         continue;
       }
       if (e.mask & IN_IGNORED) {
@@ -292,10 +406,16 @@ export class EntryAttrs {
       if (!w) continue;
       // Any event on an object, or on a directory's entry, may have changed the object's own attributes.
       for (const key of w.holders) this.held.get(key)!.attrs = undefined;
+      const names = this.names.get(w.key);
+      if (names) {
+        if (e.mask & MEMBERSHIP) this.forgetNames(w.key);
+        // The directory's own attributes changed (mode, owner, ACL): who may search it is not known.
+        else if (e.cookie === 0n && e.mask & IN_ATTRIB) names.searchers.clear();
+      }
       if (e.mask & (IN_IGNORED | OBJECT_GONE)) {
         // Without a watch nothing more would be reported: nothing of it is reused again.
         for (const l of w.listings) (l.reuse = undefined), (l.wd = -1);
-        for (const key of w.holders) this.held.delete(key);
+        for (const key of w.holders) this.held.delete(key), this.forgetNames(key);
         this.watched.delete(e.wd);
         // A moved object's watch stays in the kernel until removed.
         if (!(e.mask & IN_IGNORED)) this.unused.set(e.wd, w.key);
@@ -362,6 +482,7 @@ export class EntryAttrs {
     this.watched.clear();
     this.unused.clear();
     this.held.clear();
+    this.forgetNames();
     this.lastEvent.clear();
     const fd = this.fd;
     this.fd = -1;

@@ -64,7 +64,7 @@ import type { PackedFattr } from '../../proto/nfs3/common.js';
 import { silentLogger, type Logger } from '../../server/log.js';
 import { fsidWords, ftypeOf, toFattr, toWcc, type FsidWords } from './attrs.js';
 import { Descriptors, type FileLease } from './descriptors.js';
-import { changes, EntryAttrs } from './entry-attrs.js';
+import { changes, EntryAttrs, type Looked } from './entry-attrs.js';
 import { borrow } from '../../xdr/lent-buffers.js';
 import { firstAfter, ListingCache } from './listings.js';
 import * as native from './native.js';
@@ -305,10 +305,16 @@ export class LocalBackend implements Backend {
   async lookup(dir: FileHandle, name: Buffer, ctx: OpContext): Promise<LookupResult> {
     // ".." of the export root is the root: never leave the export, even when it is a subtree of its filesystem.
     const asked = name.equals(DOTDOT) && dir.equals(this.identity.rootHandle) ? DOT : name;
-    const r = await this.withMount((m) => native.lookup(ctx.cred, m, dir, asked));
-    // Another filesystem mounted inside the export: its handles would not resolve through our root.
-    if (r.stat.mntId !== r.dir.mntId) throw new NfsError(NfsStat3.ACCES, 'mount point inside the export');
-    return { handle: r.handle, attrs: this.attrs(r.stat), dirAttrs: this.attrs(r.dir) };
+    const look = async (watchFd: number): Promise<Looked> => {
+      const r = await this.withMount((m) => native.lookup(ctx.cred, m, dir, asked, watchFd));
+      // Another filesystem mounted inside the export: its handles would not resolve through our root.
+      if (r.stat.mntId !== r.dir.mntId) throw new NfsError(NfsStat3.ACCES, 'mount point inside the export');
+      return { handle: r.handle, attrs: this.attrs(r.stat), dirAttrs: this.attrs(r.dir), dirWd: r.dirWd, wd: r.wd };
+    };
+    // "." and ".." name the directory itself or one its watch says nothing about.
+    if (!this.watchesSeeAll || this.closed || asked.equals(DOT) || asked.equals(DOTDOT)) return look(-1);
+    const { uid, gid, gids } = ctx.cred;
+    return this.entryAttrs.lookup(dir, asked, `${uid}:${gid}:${gids.join(',')}`, look);
   }
 
   /** As knfsd's nfs3_regaccess/nfs3_diraccess tables, with the kernel deciding each r/w/x for the caller. */

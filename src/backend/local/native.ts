@@ -327,9 +327,20 @@ export interface Found {
   stat: RawStat;
 }
 
-export async function lookup(cred: Credentials, mount: number, dir: Buffer, name: Buffer): Promise<Found & { dir: RawStat }> {
-  const c = await call(Op.LOOKUP, cred, [mount], dir, name);
-  return { handle: Buffer.from(c.handle()), stat: c.stat(), dir: c.stat() };
+/**
+ * LOOKUP; with an inotify descriptor `watchFd`, the directory watched before
+ * the name was looked up (`dirWd`) and the object before its attributes were
+ * read (`wd`), as watchedGetattr() does; -1 for no watch.
+ */
+export async function lookup(
+  cred: Credentials,
+  mount: number,
+  dir: Buffer,
+  name: Buffer,
+  watchFd = -1,
+): Promise<Found & { dir: RawStat; dirWd: number; wd: number }> {
+  const c = await call(Op.LOOKUP, cred, [mount, watchFd], dir, name);
+  return { handle: Buffer.from(c.handle()), stat: c.stat(), dir: c.stat(), dirWd: c.i32(), wd: c.i32() };
 }
 
 /** A name to look up with lookupMany, and what the caller already holds for it. */
