@@ -349,6 +349,25 @@ describe('local backend: GETATTR answered again while provably current', { skip:
     await b.close();
   });
 
+  it(`at most ${MAX_WATCHES} objects are watched per export; beyond, GETATTR reads every time`, async () => {
+    const { path, b, root } = await setup();
+    await b.release(); // setup's LOOKUP watched the file and the directory
+    const before = watches();
+    const files: Buffer[] = [];
+    for (let i = 0; i < MAX_WATCHES + 20; i++) {
+      writeFileSync(`${path}/m${i}`, 'y'.repeat(i % 7));
+      files.push((await b.lookup(root, n(`m${i}`), ROOT)).handle);
+    }
+    for (const [i, fh] of files.entries()) assert.equal((await b.getattr(fh, ROOT)).size, BigInt(i % 7));
+    assert.ok(watches() - before <= MAX_WATCHES, `${watches() - before} watches`);
+    const last = files.at(-1)!;
+    writeFileSync(`${path}/m${files.length - 1}`, 'changed');
+    assert.equal((await b.getattr(last, ROOT)).size, 7n, 'an object beyond the cap is read afresh');
+    await b.release();
+    assert.equal(watches(), before);
+    await b.close();
+  });
+
   it('symbolic links are read every time (they cannot be watched through /proc)', async () => {
     const { path, b, root } = await setup();
     symlinkSync('f', `${path}/link`);
