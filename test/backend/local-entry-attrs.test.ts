@@ -474,6 +474,19 @@ describe('local backend: LOOKUP answered again while provably current', { skip: 
     await b.close();
   });
 
+  it("files of the directory being written or read keep its answers; the directory's own changes do not", async () => {
+    const { path, b, root } = await setup();
+    await b.lookup(root, n('a'), ROOT);
+    writeFileSync(`${path}/b`, 'written'); // an event naming b on the directory's watch
+    readFileSync(`${path}/b`);
+    const before = reused(b);
+    await assertCurrentLookup(b, path, root, 'a', ROOT, 'after b was written and read');
+    assert.equal(reused(b) - before, 1, 'answered again');
+    utimesSync(path, 1_000_000, 2_000_000);
+    await assertCurrentLookup(b, path, root, 'a', ROOT, "after the directory's times changed");
+    await b.close();
+  });
+
   it('search permission taken away from the directory is enforced at once', async () => {
     const { path, b, root } = await setup();
     const sub = `${path}/sub`;

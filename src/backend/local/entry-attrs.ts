@@ -404,8 +404,9 @@ export class EntryAttrs {
       } else this.lastEvent.set(e.wd, this.events);
       const w = this.watched.get(e.wd);
       if (!w) continue;
-      // Any event on an object, or on a directory's entry, may have changed the object's own attributes.
-      for (const key of w.holders) this.held.get(key)!.attrs = undefined;
+      // An event on the object itself (no name), or a name added, removed or renamed in it, may have changed
+      // its own attributes; a directory's entries being read or written (named events) do not.
+      if (e.cookie === 0n || e.mask & MEMBERSHIP) for (const key of w.holders) this.held.get(key)!.attrs = undefined;
       const names = this.names.get(w.key);
       if (names) {
         if (e.mask & MEMBERSHIP) this.forgetNames(w.key);
