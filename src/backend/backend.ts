@@ -38,6 +38,13 @@ export interface Credentials {
 
 export interface OpContext {
   cred: Credentials;
+  /**
+   * When the server had read the request this operation answers
+   * (performance.now()), if it came from a client. The client can only know
+   * of changes made before it sent the request, so a backend may answer from
+   * state it verified current after this moment; without it, at the call.
+   */
+  receivedAt?: number;
 }
 
 export type CreateHow =

@@ -142,15 +142,15 @@ export class Dispatcher {
   }
 
   /** The reply record for one call record, as segments; undefined when the record must be dropped unanswered. */
-  dispatch(record: Buffer, remote: Remote): Promise<Buffer[] | undefined> {
+  dispatch(record: Buffer, remote: Remote, receivedAt?: number): Promise<Buffer[] | undefined> {
     const observer = this.observer;
-    return observer === undefined ? this.answer(record, remote, undefined) : this.observed(record, remote, observer);
+    return observer === undefined ? this.answer(record, remote, undefined, receivedAt) : this.observed(record, remote, observer, receivedAt);
   }
 
-  private async observed(record: Buffer, remote: Remote, observer: CallObserver): Promise<Buffer[] | undefined> {
+  private async observed(record: Buffer, remote: Remote, observer: CallObserver, receivedAt: number | undefined): Promise<Buffer[] | undefined> {
     const startNs = process.hrtime.bigint();
     const outcome = { result: undefined as unknown };
-    const reply = await this.answer(record, remote, outcome);
+    const reply = await this.answer(record, remote, outcome, receivedAt);
     // A record too short for a call header was dropped unanswered: there is no call to report.
     if (reply !== undefined && record.length >= 24) {
       const endNs = process.hrtime.bigint();
@@ -165,7 +165,12 @@ export class Dispatcher {
     return reply;
   }
 
-  private async answer(record: Buffer, remote: Remote, outcome: { result: unknown } | undefined): Promise<Buffer[] | undefined> {
+  private async answer(
+    record: Buffer,
+    remote: Remote,
+    outcome: { result: unknown } | undefined,
+    receivedAt: number | undefined,
+  ): Promise<Buffer[] | undefined> {
     const r = new XdrReader(record);
     let call: CallHeader;
     try {
@@ -208,13 +213,13 @@ export class Dispatcher {
       return acceptErrorReply(xid, AcceptStat.GARBAGE_ARGS);
     }
 
-    if (!proc.cacheReplies) return this.run(call, proc, args, remote, auth, outcome);
+    if (!proc.cacheReplies) return this.run(call, proc, args, { xid, remote, auth, receivedAt }, outcome);
     const key = replyCacheKey(remote.address, xid, call.prog, call.vers, call.proc, record.subarray(argsStart, r.offset));
     const seen = this.replyCache.begin(key);
     if (seen.kind === 'replay') return [seen.reply];
     // The original is still running: its reply will answer the client.
     if (seen.kind === 'running') return undefined;
-    const reply = await this.run(call, proc, args, remote, auth, outcome);
+    const reply = await this.run(call, proc, args, { xid, remote, auth, receivedAt }, outcome);
     this.replyCache.finish(key, reply);
     return reply;
   }
@@ -223,11 +228,9 @@ export class Dispatcher {
     call: CallHeader,
     proc: Procedure,
     args: unknown,
-    remote: Remote,
-    auth: AuthSys | undefined,
+    ctx: CallContext,
     outcome: { result: unknown } | undefined,
   ): Promise<Buffer[]> {
-    const ctx: CallContext = { xid: call.xid, remote, auth };
     try {
       const pending = proc.handle(args, ctx);
       const result: unknown = pending instanceof Promise ? await pending : pending;
@@ -237,7 +240,7 @@ export class Dispatcher {
       if (outcome) outcome.result = result;
       return w.segments();
     } catch (err) {
-      return this.failed(call, proc, remote, err);
+      return this.failed(call, proc, ctx.remote, err);
     }
   }
 

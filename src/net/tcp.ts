@@ -75,6 +75,8 @@ class Connection implements BudgetClaimant {
   private readonly decoder: RecordDecoder;
   // Bound once per connection rather than once per call.
   private readonly onReply = (reply: Buffer[] | undefined): void => this.finish(reply);
+  /** When the last chunk was read (performance.now()): calls are stamped with it (CallContext.receivedAt). */
+  private receivedAt = 0;
   private corked = false;
   private readonly uncork = (): void => {
     this.corked = false;
@@ -115,6 +117,8 @@ class Connection implements BudgetClaimant {
   }
 
   private onData(chunk: Buffer): void {
+    // Every record this chunk completes was read by now (a parked one started later is stamped later still).
+    this.receivedAt = performance.now();
     this.bytesIn += chunk.length;
     noteReceived(chunk.length);
     try {
@@ -175,7 +179,7 @@ class Connection implements BudgetClaimant {
     this.calls++;
     this.transport.inFlight++;
     this.updateFlow();
-    const replied = this.transport.dispatcher.dispatch(record, this.remote);
+    const replied = this.transport.dispatcher.dispatch(record, this.remote, this.receivedAt);
     // A lent record (a large WRITE) is given back with the reply; one without a reply is left to the collector.
     if (mayBeLent(record)) replied.then((reply) => this.finish(reply, record), this.onDispatchError);
     else replied.then(this.onReply, this.onDispatchError);

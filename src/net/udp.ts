@@ -70,7 +70,7 @@ export class UdpTransport {
     this.inFlight++;
     this.calls++;
     const remote: Remote = { address: plainAddress(rinfo.address), port: rinfo.port, transport: 'udp' };
-    this.dispatcher.dispatch(msg, remote).then(
+    this.dispatcher.dispatch(msg, remote, performance.now()).then(
       (reply) => this.finish(socket, msg, rinfo, reply),
       (err: unknown) => {
         this.log.error('udp: dispatcher failed', { remote, err });

@@ -18,6 +18,8 @@ export interface CallContext {
   remote: Remote;
   /** The AUTH_SYS credential when the call carried one; undefined for AUTH_NONE. */
   auth: AuthSys | undefined;
+  /** When the transport had read the call (performance.now()), if it came from one: see OpContext. */
+  receivedAt?: number;
 }
 
 export interface Procedure<A = any, R = any> {

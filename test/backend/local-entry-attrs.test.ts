@@ -341,6 +341,17 @@ describe('local backend: GETATTR answered again while provably current', { skip:
     await b.close();
   });
 
+  it('a request read after a change sees it, even when a drain served the requests read before it', async () => {
+    const { file, b, fh } = await setup();
+    await b.getattr(fh, ROOT);
+    for (let i = 2; i < 100; i++) {
+      await b.getattr(fh, { ...ROOT, receivedAt: performance.now() }); // drains after its own receipt
+      appendFileSync(file, 'y');
+      assert.equal((await b.getattr(fh, { ...ROOT, receivedAt: performance.now() })).size, BigInt(i));
+    }
+    await b.close();
+  });
+
   it('a file removed by another process is stale at once, not answered from what was held', async () => {
     const { file, b, fh } = await setup();
     await b.getattr(fh, ROOT);

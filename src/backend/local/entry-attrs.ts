@@ -178,6 +178,8 @@ export class EntryAttrs {
   private lastOverflow = -1;
   /** The count at the last IN_IGNORED: a watch that went while something was read through it is not kept. */
   private lastGone = -1;
+  /** When the last drain began (performance.now()). */
+  private drainedAt = -Infinity;
 
   constructor(private readonly log: Logger) {}
 
@@ -219,8 +221,12 @@ export class EntryAttrs {
    * while they may be (see above), else read by `read` (the GETATTR job,
    * adding a watch on watchFd when that is not -1).
    */
-  async getattr(fh: Buffer, read: (watchFd: number) => Promise<{ attrs: PackedFattr; wd: number }>): Promise<PackedFattr> {
-    this.sync();
+  async getattr(
+    fh: Buffer,
+    receivedAt: number | undefined,
+    read: (watchFd: number) => Promise<{ attrs: PackedFattr; wd: number }>,
+  ): Promise<PackedFattr> {
+    this.sync(receivedAt);
     const key = fh.toString('latin1');
     const readAt = performance.now();
     const held = this.held.get(key);
@@ -248,8 +254,8 @@ export class EntryAttrs {
    * is not -1). Each answer is at most MAX_AGE_MS old: a filesystem mounted
    * on a name makes no event.
    */
-  async lookup(dir: Buffer, name: Buffer, cred: string, read: (watchFd: number) => Promise<Looked>): Promise<Found> {
-    this.sync();
+  async lookup(dir: Buffer, name: Buffer, cred: string, receivedAt: number | undefined, read: (watchFd: number) => Promise<Looked>): Promise<Found> {
+    this.sync(receivedAt);
     const dirKey = dir.toString('latin1');
     const readAt = performance.now();
     const names = this.names.get(dirKey);
@@ -386,9 +392,16 @@ export class EntryAttrs {
     }
   }
 
-  /** Applies every queued event: before any reuse, of a listing (ListingCache) or of attributes. */
-  sync(): void {
-    if (this.fd < 0) return;
+  /**
+   * Applies every queued event: before any reuse, of a listing (ListingCache)
+   * or of attributes. For a request read at `receivedAt` (OpContext), events
+   * drained since hold everything it can know of: one drain serves all the
+   * calls that came in one read of a socket.
+   */
+  sync(receivedAt?: number): void {
+    if (this.fd < 0 || (receivedAt !== undefined && this.drainedAt > receivedAt)) return;
+    // Before the read: the events it finds were all queued by then.
+    this.drainedAt = performance.now();
     for (const e of native.watchDrain(this.fd)) {
       this.events++;
       if (e.mask & IN_Q_OVERFLOW) {

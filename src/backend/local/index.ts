@@ -285,9 +285,9 @@ export class LocalBackend implements Backend {
     return Buffer.from(this.identity.rootHandle);
   }
 
-  async getattr(fh: FileHandle, _ctx: OpContext): Promise<Fattr3> {
+  async getattr(fh: FileHandle, ctx: OpContext): Promise<Fattr3> {
     if (!this.watchesSeeAll || this.closed) return this.attrs(await this.withMount((m) => native.getattr(m, fh)));
-    return this.entryAttrs.getattr(fh, async (watchFd) => {
+    return this.entryAttrs.getattr(fh, ctx.receivedAt, async (watchFd) => {
       const r = await this.withMount((m) => native.watchedGetattr(m, fh, watchFd));
       return { attrs: this.attrs(r.stat), wd: r.wd };
     });
@@ -314,7 +314,7 @@ export class LocalBackend implements Backend {
     // "." and ".." name the directory itself or one its watch says nothing about.
     if (!this.watchesSeeAll || this.closed || asked.equals(DOT) || asked.equals(DOTDOT)) return look(-1);
     const { uid, gid, gids } = ctx.cred;
-    return this.entryAttrs.lookup(dir, asked, `${uid}:${gid}:${gids.join(',')}`, look);
+    return this.entryAttrs.lookup(dir, asked, `${uid}:${gid}:${gids.join(',')}`, ctx.receivedAt, look);
   }
 
   /** As knfsd's nfs3_regaccess/nfs3_diraccess tables, with the kernel deciding each r/w/x for the caller. */

@@ -39,7 +39,9 @@ export class Nfs3Support {
     const { exp, handle } = this.env.exports.resolve(fh);
     const granted = this.env.exports.authorize(exp, call.remote);
     this.env.touch(exp, call.remote);
-    return { exp, backend: exp.backend, handle, op: { cred: credentialsFor(call.auth, granted) }, granted };
+    const op: OpContext = { cred: credentialsFor(call.auth, granted) };
+    if (call.receivedAt !== undefined) op.receivedAt = call.receivedAt;
+    return { exp, backend: exp.backend, handle, op, granted };
   }
 
   /** As target(), for a procedure that changes the export. */
