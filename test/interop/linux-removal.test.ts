@@ -16,6 +16,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { createLocalBackend } from '../../src/backend/local/index.js';
+import { PortmapClient } from '../../src/client/portmap.js';
+import { MOUNT_PROGRAM, MOUNT_V3 } from '../../src/proto/mount/constants.js';
 import { NfsServer } from '../../src/server/nfs-server.js';
 import { descriptorsUnder } from '../helpers/fd-tracker.js';
 import { isRoot, Scratch } from '../helpers/mounts.js';
@@ -72,6 +74,15 @@ describe('safe removal with the Linux kernel client (qemu)', { skip }, () => {
       stateDir: scratch.mkdir('state'),
     });
     await server.start();
+    // umount.nfs sends UMNT wherever the portmapper says mountd is: an rpcbind on port 111 that maps MOUNT to
+    // another server (ganesha-up starts both) would take every unmount this test is about.
+    const pm = await PortmapClient.connect({ host: '127.0.0.1', port: 111 });
+    try {
+      const mountd = await pm.getport(MOUNT_PROGRAM, MOUNT_V3);
+      assert.equal(mountd, server.address().port, `the portmapper on port 111 sends MOUNT to port ${mountd}: stop the other NFS server (and its rpcbind)`);
+    } finally {
+      await pm.close();
+    }
     share = await mkdtemp(join(tmpdir(), 'nfs-vm-removal-'));
     const script = join(share, 'guest.sh');
     const header = `PORT=${server.address().port}\nEXPORT_A=${at.a}\nEXPORT_B=${at.b}\nEXPORT_C=${at.c}\n`;
