@@ -28,7 +28,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { DirEntry, OpContext } from '../../src/backend/backend.js';
 import type { EntryAttrs } from '../../src/backend/local/entry-attrs.js';
-import { MAX_AGE_MS, MAX_WATCHES } from '../../src/backend/local/entry-attrs.js';
+import { MAX_AGE_MS, MAX_NAMES, MAX_WATCHES } from '../../src/backend/local/entry-attrs.js';
 import { createLocalBackend, type LocalBackend } from '../../src/backend/local/index.js';
 import { statusOf } from '../../src/backend/errors.js';
 import { NfsStat3, StableHow } from '../../src/proto/nfs3/constants.js';
@@ -511,6 +511,19 @@ describe('local backend: LOOKUP answered again while provably current', { skip: 
     // Root reads the directory's attributes again: the user's earlier permission must not come back with them.
     assert.equal((await b.lookup(subHandle, n('x'), ROOT)).attrs.size, 0n);
     await assert.rejects(b.lookup(subHandle, n('x'), USER), (err: unknown) => statusOf(err) === NfsStat3.ACCES);
+    await b.close();
+  });
+
+  it(`what is kept stays within ${MAX_NAMES} names and callers, however many credentials clients send`, async () => {
+    const { b, root } = await setup();
+    type Names = Map<string, { found: Map<string, unknown>; searchers: Set<string> }>;
+    const kept = (): number => {
+      const names = (b as unknown as { entryAttrs: { names: Names } }).entryAttrs.names;
+      return [...names.values()].reduce((sum, d) => sum + d.found.size + d.searchers.size, 0);
+    };
+    for (let uid = 1; uid <= MAX_NAMES + 100; uid++) await b.lookup(root, n('a'), { cred: { uid, gid: uid, gids: [] } });
+    assert.ok(kept() > 0 && kept() <= MAX_NAMES, `${kept()} kept`);
+    assert.equal((await b.lookup(root, n('a'), USER)).attrs.size, 1n);
     await b.close();
   });
 

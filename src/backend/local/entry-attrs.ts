@@ -55,7 +55,10 @@ import type { Listing } from './native.js';
 /** How long attributes that no event can invalidate are reused. */
 export const MAX_AGE_MS = 1000;
 
-/** Names LOOKUP keeps per export, at most (beyond, all are forgotten). */
+/**
+ * Names and callers LOOKUP keeps per export, at most (beyond, all are
+ * forgotten): a client may send any number of credentials.
+ */
 export const MAX_NAMES = 16_384;
 
 /** A GETATTR watch unused this long is removed (not to hold the user's watches for files no one asks about). */
@@ -164,7 +167,7 @@ export class EntryAttrs {
   private readonly making = new Map<string, number>();
   /** GETATTR's and LOOKUP's attributes by the object's key, the least recently read first. */
   private readonly held = new Map<string, Held>();
-  /** LOOKUP's names by the directory's key (each with the directory's attributes held), and how many in all. */
+  /** LOOKUP's names by the directory's key (each with the directory's attributes held), and how many names and searchers in all. */
   private readonly names = new Map<string, DirNames>();
   private nameCount = 0;
   /**
@@ -292,6 +295,7 @@ export class EntryAttrs {
     let d = this.names.get(dirKey);
     if (!d) this.names.set(dirKey, (d = { found: new Map(), searchers: new Set() }));
     if (!d.found.has(name)) this.nameCount++;
+    if (!d.searchers.has(cred)) this.nameCount++;
     d.found.set(name, found);
     d.searchers.add(cred);
   }
@@ -304,7 +308,7 @@ export class EntryAttrs {
     }
     const d = this.names.get(dirKey);
     if (!d) return;
-    this.nameCount -= d.found.size;
+    this.nameCount -= d.found.size + d.searchers.size;
     this.names.delete(dirKey);
   }
 
@@ -424,7 +428,10 @@ export class EntryAttrs {
       if (names) {
         if (e.mask & MEMBERSHIP) this.forgetNames(w.key);
         // The directory's own attributes changed (mode, owner, ACL): who may search it is not known.
-        else if (e.cookie === 0n && e.mask & IN_ATTRIB) names.searchers.clear();
+        else if (e.cookie === 0n && e.mask & IN_ATTRIB) {
+          this.nameCount -= names.searchers.size;
+          names.searchers.clear();
+        }
       }
       if (e.mask & (IN_IGNORED | OBJECT_GONE)) {
         // Without a watch nothing more would be reported: nothing of it is reused again.
