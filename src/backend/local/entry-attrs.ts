@@ -404,8 +404,8 @@ export class EntryAttrs {
    */
   sync(receivedAt?: number): void {
     if (this.fd < 0 || (receivedAt !== undefined && this.drainedAt > receivedAt)) return;
-    // Before the read: the events it finds were all queued by then.
-    this.drainedAt = performance.now();
+    // Taken before the read (the events it finds were all queued by then), kept once they are all applied.
+    const at = performance.now();
     for (const e of native.watchDrain(this.fd)) {
       this.events++;
       if (e.mask & IN_Q_OVERFLOW) {
@@ -447,6 +447,7 @@ export class EntryAttrs {
         }
       }
     }
+    this.drainedAt = at;
   }
 
   /** Where a change through a backend is in flight, attributes read now cannot be kept. */
