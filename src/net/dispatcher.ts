@@ -147,22 +147,27 @@ export class Dispatcher {
     return observer === undefined ? this.answer(record, remote, undefined, receivedAt) : this.observed(record, remote, observer, receivedAt);
   }
 
-  private async observed(record: Buffer, remote: Remote, observer: CallObserver, receivedAt: number | undefined): Promise<Buffer[] | undefined> {
+  /** Not an async function: one promise less per call (every call is observed while metrics are kept). */
+  private observed(record: Buffer, remote: Remote, observer: CallObserver, receivedAt: number | undefined): Promise<Buffer[] | undefined> {
     const startNs = process.hrtime.bigint();
     const outcome = { result: undefined as unknown };
-    const reply = await this.answer(record, remote, outcome, receivedAt);
-    // A record too short for a call header was dropped unanswered: there is no call to report.
-    if (reply !== undefined && record.length >= 24) {
-      const endNs = process.hrtime.bigint();
-      const [xid, prog, vers, proc] = [record.readUInt32BE(0), record.readUInt32BE(12), record.readUInt32BE(16), record.readUInt32BE(20)];
-      try {
-        observer({ xid, prog, vers, proc, remote, startNs, endNs, reply, result: outcome.result });
-      } catch (err) {
-        // Bookkeeping must never cost the client its reply.
-        this.log.error('rpc: call observer failed', { err });
+    return this.answer(record, remote, outcome, receivedAt).then((reply) => {
+      // A record too short for a call header was dropped unanswered: there is no call to report.
+      if (reply !== undefined && record.length >= 24) {
+        const endNs = process.hrtime.bigint();
+        const xid = record.readUInt32BE(0);
+        const prog = record.readUInt32BE(12);
+        const vers = record.readUInt32BE(16);
+        const proc = record.readUInt32BE(20);
+        try {
+          observer({ xid, prog, vers, proc, remote, startNs, endNs, reply, result: outcome.result });
+        } catch (err) {
+          // Bookkeeping must never cost the client its reply.
+          this.log.error('rpc: call observer failed', { err });
+        }
       }
-    }
-    return reply;
+      return reply;
+    });
   }
 
   private async answer(

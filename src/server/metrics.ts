@@ -165,25 +165,74 @@ export function callObserver(names: CallNames, metrics: ServerMetrics | undefine
 /** Latency buckets in seconds: from a cached GETATTR to a WRITE that waited for a slow disk. */
 const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const EJECT_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 120];
+const LATENCY = 'nfs_node_request_duration_seconds';
+
+interface Sample {
+  metricName: string;
+  labels: Record<string, string | number>;
+  value: number;
+}
+
+/**
+ * One procedure's latency histogram as plain numbers, handed to the registry
+ * at scrape time: a prom-client observe through a labelled child hashes its
+ * labels on every call (~0.35 µs).
+ */
+class LatencyCounts {
+  /** Observations per bucket, not cumulative; the last is +Inf. */
+  readonly buckets = new Float64Array(LATENCY_BUCKETS.length + 1);
+  sum = 0;
+  count = 0;
+
+  constructor(
+    readonly program: string,
+    readonly procedure: string,
+  ) {}
+
+  observe(seconds: number): void {
+    let i = 0;
+    while (i < LATENCY_BUCKETS.length && seconds > LATENCY_BUCKETS[i]!) i++;
+    this.buckets[i]!++;
+    this.sum += seconds;
+    this.count++;
+  }
+
+  /** Its samples in prom-client's form: cumulative buckets by `le`, then the sum and the count. */
+  samples(): Sample[] {
+    const { program, procedure } = this;
+    let below = 0;
+    const out = LATENCY_BUCKETS.map((le, i): Sample => {
+      below += this.buckets[i]!;
+      return { metricName: `${LATENCY}_bucket`, labels: { program, procedure, le }, value: below };
+    });
+    out.push({ metricName: `${LATENCY}_bucket`, labels: { program, procedure, le: '+Inf' }, value: this.count });
+    out.push({ metricName: `${LATENCY}_sum`, labels: { program, procedure }, value: this.sum });
+    out.push({ metricName: `${LATENCY}_count`, labels: { program, procedure }, value: this.count });
+    return out;
+  }
+}
 
 interface Series {
   program: string;
   version: string;
   procedure: string;
-  latency: { observe(v: number): void };
+  latency: LatencyCounts;
   /** Calls by status: plain numbers, handed to the registry at scrape time (a prom-client inc costs ~0.4 µs). */
   byStatus: Map<string, { n: number }>;
 }
 
 export class ServerMetrics {
   readonly registry = new Registry();
-  private readonly latency: Histogram<'program' | 'procedure'>;
+  /** By "program/procedure" (the versions of a procedure share one). */
+  private readonly latency = new Map<string, LatencyCounts>();
   private readonly bytes: Counter<'direction'>;
   private readonly ejects: Counter<'result'>;
   private readonly ejectSeconds: Histogram;
   private readonly logEvents: Counter<'level'>;
   /** By "prog/vers/proc" and by bounded labels: no label hashing per call. */
   private readonly series = new Map<string, Series>();
+  /** The procedures served, by one number of prog, vers and proc (seriesOf): no key string per call. */
+  private readonly served = new Map<number, Series>();
   private readonly allSeries: Series[] = [];
   private readonly readBytes: { inc(n: number): void };
   private readonly writtenBytes: { inc(n: number): void };
@@ -208,13 +257,23 @@ export class ServerMetrics {
         }
       },
     });
-    this.latency = new Histogram({
-      name: 'nfs_node_request_duration_seconds',
-      help: 'Time from a call record to its reply, by program and procedure',
-      labelNames: ['program', 'procedure'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
+    const latency = this.latency;
+    const help = 'Time from a call record to its reply, by program and procedure';
+    // Registered as prom-client registers its own: an object the registry asks for its samples at scrape time.
+    const histogram = {
+      name: LATENCY,
+      help,
+      type: 'histogram',
+      aggregator: 'sum',
+      get: async () => ({
+        name: LATENCY,
+        help,
+        type: 'histogram',
+        aggregator: 'sum',
+        values: [...latency.values()].flatMap((l) => l.samples()),
+      }),
+    };
+    this.registry.registerMetric(histogram as unknown as Parameters<Registry['registerMetric']>[0]);
     this.bytes = new Counter({
       name: 'nfs_node_data_bytes_total',
       help: 'File data moved by READ (direction="read") and WRITE (direction="written")',
@@ -311,6 +370,10 @@ export class ServerMetrics {
 
   /** The counters of one (program, version, procedure), created on its first call. */
   private seriesOf(prog: number, vers: number, proc: number): Series {
+    // Programs are 32-bit: with a version and a procedure below 256 the three fit one exact number.
+    const small = vers < 256 && proc < 256;
+    const byNumber = small ? this.served.get(prog * 65536 + vers * 256 + proc) : undefined;
+    if (byNumber) return byNumber;
     const key = `${prog}/${vers}/${proc}`;
     const known = this.series.get(key);
     if (known) return known;
@@ -321,12 +384,18 @@ export class ServerMetrics {
     const bounded = `${program}/${version}/${procedure}`;
     let s = this.series.get(bounded);
     if (!s) {
-      s = { program, version, procedure, latency: this.latency.labels({ program, procedure }), byStatus: new Map() };
+      const latencyKey = `${program}/${procedure}`;
+      let latency = this.latency.get(latencyKey);
+      if (!latency) this.latency.set(latencyKey, (latency = new LatencyCounts(program, procedure)));
+      s = { program, version, procedure, latency, byStatus: new Map() };
       this.series.set(bounded, s);
       this.allSeries.push(s);
     }
     // Only numbers we serve become keys: what a caller makes up maps to the one "unknown" series each time.
-    if (procName !== undefined) this.series.set(key, s);
+    if (procName !== undefined) {
+      if (small) this.served.set(prog * 65536 + vers * 256 + proc, s);
+      else this.series.set(key, s);
+    }
     return s;
   }
 

@@ -66,6 +66,13 @@ describe('metrics', () => {
       assert.equal(moved('nfs_node_data_bytes_total', { direction: 'read' }), data.length);
       assert.equal(moved('nfs_node_request_duration_seconds_count', { program: 'nfs', procedure: 'WRITE' }), 1);
       assert.equal(moved('nfs_node_request_duration_seconds_bucket', { program: 'nfs', procedure: 'WRITE', le: '+Inf' }), 1);
+      // Buckets are cumulative: each at least the one below, the last the count.
+      const lookups = after.filter((x) => x.name === 'nfs_node_request_duration_seconds_bucket' && x.labels['procedure'] === 'LOOKUP');
+      const les = lookups.map((x) => (x.labels['le'] === '+Inf' ? Infinity : Number(x.labels['le'])));
+      assert.deepEqual(les, [...les].sort((a, b) => a - b), 'in order of le');
+      lookups.forEach((x, i) => assert.ok(i === 0 || x.value >= lookups[i - 1]!.value, `le ${x.labels['le']}`));
+      assert.equal(lookups.at(-1)!.value, valueOf(after, 'nfs_node_request_duration_seconds_count', { program: 'nfs', procedure: 'LOOKUP' }));
+      assert.ok(valueOf(after, 'nfs_node_request_duration_seconds_sum', { program: 'nfs', procedure: 'LOOKUP' }) > 0);
       assert.ok(valueOf(after, 'nfs_node_connections') >= 2, 'the MOUNT and NFS connections are counted');
     } finally {
       await m.close();
