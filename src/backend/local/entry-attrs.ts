@@ -135,20 +135,25 @@ export interface Looked extends Found {
   wd: number;
 }
 
-/** A name LOOKUP found: its object's handle and key, and when. */
+/** A name LOOKUP found: its object's handle and held attributes, and when. */
 interface FoundName {
   handle: Buffer;
-  key: string;
+  held: Held;
   readAt: number;
 }
 
-/** The names LOOKUP found in a directory, and the credentials it found them for (who may search it). */
+/** The names LOOKUP found in a directory, the credentials it found them for (who may search it), and its held attributes. */
 interface DirNames {
   found: Map<string, FoundName>;
   searchers: Set<string>;
+  held: Held;
 }
 
-/** GETATTR's attributes of an object, and when they were read (attrs: undefined once an event named the object). */
+/**
+ * GETATTR's attributes of an object, and when they were read; attrs
+ * undefined once an event named the object, or once it is no longer held
+ * (LOOKUP's names refer to these objects).
+ */
 interface Held {
   wd: number;
   attrs: PackedFattr | undefined;
@@ -264,8 +269,8 @@ export class EntryAttrs {
     const names = this.names.get(dirKey);
     const f = names?.searchers.has(cred) ? names.found.get(name.toString('latin1')) : undefined;
     if (f && readAt - f.readAt < MAX_AGE_MS) {
-      const attrs = this.current(f.key, readAt);
-      const dirAttrs = attrs && this.current(dirKey, readAt);
+      const attrs = current(f.held, readAt);
+      const dirAttrs = attrs && current(names!.held, readAt);
       if (dirAttrs) {
         this.reused++;
         return { handle: f.handle, attrs, dirAttrs };
@@ -276,24 +281,17 @@ export class EntryAttrs {
       const fd = this.mayWatch() ? this.watchFd() : -1;
       const since = this.mark();
       const r = await read(fd);
-      const key = r.handle.toString('latin1');
-      if (this.hold(dirKey, fd, r.dirWd, r.dirAttrs, readAt, since) && this.hold(key, fd, r.wd, r.attrs, readAt, since)) {
-        this.remember(dirKey, name.toString('latin1'), cred, { handle: r.handle, key, readAt });
-      }
+      const dirHeld = this.hold(dirKey, fd, r.dirWd, r.dirAttrs, readAt, since);
+      const held = dirHeld && this.hold(r.handle.toString('latin1'), fd, r.wd, r.attrs, readAt, since);
+      if (held) this.remember(dirKey, dirHeld, name.toString('latin1'), cred, { handle: r.handle, held, readAt });
       return { handle: r.handle, attrs: r.attrs, dirAttrs: r.dirAttrs };
     });
   }
 
-  /** Held attributes of the object `key` names, if they may be given again now. */
-  private current(key: string, now: number): PackedFattr | undefined {
-    const h = this.held.get(key);
-    return h?.attrs && now - h.readAt < MAX_AGE_MS ? h.attrs : undefined;
-  }
-
-  private remember(dirKey: string, name: string, cred: string, found: FoundName): void {
+  private remember(dirKey: string, dirHeld: Held, name: string, cred: string, found: FoundName): void {
     if (this.nameCount >= MAX_NAMES) this.forgetNames();
     let d = this.names.get(dirKey);
-    if (!d) this.names.set(dirKey, (d = { found: new Map(), searchers: new Set() }));
+    if (!d) this.names.set(dirKey, (d = { found: new Map(), searchers: new Set(), held: dirHeld }));
     if (!d.found.has(name)) this.nameCount++;
     if (!d.searchers.has(cred)) this.nameCount++;
     d.found.set(name, found);
@@ -317,17 +315,24 @@ export class EntryAttrs {
    * descriptor `fd` since mark `since`, if no event has been drained on it
    * since (later ones are drained onto them); else forgets any held.
    */
-  private hold(key: string, fd: number, wd: number, attrs: PackedFattr, readAt: number, since: number): boolean {
+  private hold(key: string, fd: number, wd: number, attrs: PackedFattr, readAt: number, since: number): Held | undefined {
     if (wd < 0 || fd < 0 || this.fd !== fd || !this.quietSince(wd, since)) {
       this.unhold(key);
-      return false;
+      return undefined;
     }
-    const prev = this.held.get(key);
-    if (prev && prev.wd !== wd) this.unhold(key);
-    else this.held.delete(key); // set again below: the most recently read last
-    this.held.set(key, { wd, attrs, readAt });
-    this.watch(wd, key).holders.add(key);
-    return true;
+    let h = this.held.get(key);
+    if (h && h.wd === wd) {
+      // The same object again (names found refer to it): set last, the most recently read.
+      this.held.delete(key);
+      h.attrs = attrs;
+      h.readAt = readAt;
+    } else {
+      if (h) this.unhold(key);
+      h = { wd, attrs, readAt };
+      this.watch(wd, key).holders.add(key);
+    }
+    this.held.set(key, h);
+    return h;
   }
 
   private mayWatch(): boolean {
@@ -366,6 +371,7 @@ export class EntryAttrs {
     const h = this.held.get(key);
     if (!h) return;
     this.held.delete(key);
+    h.attrs = undefined;
     // What LOOKUP found in a directory is known only while its watch is kept.
     this.forgetNames(key);
     const w = this.watched.get(h.wd);
@@ -436,7 +442,11 @@ export class EntryAttrs {
       if (e.mask & (IN_IGNORED | OBJECT_GONE)) {
         // Without a watch nothing more would be reported: nothing of it is reused again.
         for (const l of w.listings) (l.reuse = undefined), (l.wd = -1);
-        for (const key of w.holders) this.held.delete(key), this.forgetNames(key);
+        for (const key of w.holders) {
+          this.held.get(key)!.attrs = undefined;
+          this.held.delete(key);
+          this.forgetNames(key);
+        }
         this.watched.delete(e.wd);
         // A moved object's watch stays in the kernel until removed.
         if (!(e.mask & IN_IGNORED)) this.unused.set(e.wd, w.key);
@@ -503,6 +513,7 @@ export class EntryAttrs {
     for (const w of this.watched.values()) for (const l of w.listings) (l.reuse = undefined), (l.wd = -1);
     this.watched.clear();
     this.unused.clear();
+    for (const h of this.held.values()) h.attrs = undefined;
     this.held.clear();
     this.forgetNames();
     this.lastEvent.clear();
@@ -510,6 +521,11 @@ export class EntryAttrs {
     this.fd = -1;
     if (fd >= 0) await native.close(fd).catch((err: unknown) => this.log.warn('local backend: closing inotify failed', { fd, err }));
   }
+}
+
+/** Held attributes, if they may be given again now. */
+function current(h: Held, now: number): PackedFattr | undefined {
+  return h.attrs && now - h.readAt < MAX_AGE_MS ? h.attrs : undefined;
 }
 
 /** An event named an entry: its attributes are read again (and those of names whose cookies follow it closely, harmlessly). */

@@ -15,7 +15,8 @@ export function lookup(s: Nfs3Support): Procedure<LookupArgs, LookupResult> {
         const found = await t.backend.lookup(t.handle, what.name, t.op);
         return {
           status: NfsStat3.OK,
-          object: s.handleFor(t, found.handle),
+          // A backend answering a name again gives the same handle object again.
+          object: s.handleFor(t, found.handle, true),
           objAttributes: found.attrs,
           dirAttributes: await s.postOpAttrs(t, found.dirAttrs),
         };
