@@ -62,6 +62,19 @@ function watches(): number {
   return inotifyFds().reduce((n, fd) => n + readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8').split('\n').filter((l) => l.startsWith('inotify wd:')).length, 0);
 }
 
+/** An ext4 image mounted for one describe block's tests, and a fresh path on it for each. */
+function disk(): { s: Scratch; fresh: (prefix: string) => string } {
+  const s = new Scratch();
+  let mnt = '';
+  let seq = 0;
+  before(() => {
+    mnt = `${s.dir}/mnt`;
+    s.mountImage(s.ext4Image('disk'), mnt);
+  });
+  after(() => s.cleanup());
+  return { s, fresh: (prefix) => `${mnt}/${prefix}${seq++}` };
+}
+
 async function list(b: LocalBackend, dir: Buffer): Promise<Map<string, DirEntry>> {
   const page = await b.readdir(dir, { cookie: 0n, verifier: Buffer.alloc(8), maxEntries: 1000, withAttrs: true }, ROOT);
   return new Map(page.entries.map((e) => [e.name.toString(), e]));
@@ -76,18 +89,11 @@ async function assertCurrent(b: LocalBackend, dir: Buffer, entries: Map<string, 
 }
 
 describe('local backend: READDIRPLUS attributes reused while provably current', { skip: isRoot() ? false : 'needs root (mount, CAP_DAC_READ_SEARCH)' }, () => {
-  const s = new Scratch();
-  let mnt = '';
-  let seq = 0;
-  before(() => {
-    mnt = `${s.dir}/mnt`;
-    s.mountImage(s.ext4Image('disk'), mnt);
-  });
-  after(() => s.cleanup());
+  const { s, fresh } = disk();
 
   /** A directory of `count` files in an export of its own. */
   async function setup(count = 50): Promise<{ path: string; b: LocalBackend; root: Buffer }> {
-    const path = `${mnt}/d${seq++}`;
+    const path = fresh('d');
     mkdirSync(path);
     for (let i = 0; i < count; i++) writeFileSync(`${path}/f${i}`, 'x');
     const b = await createLocalBackend({ path });
@@ -232,18 +238,11 @@ describe('local backend: READDIRPLUS attributes reused while provably current', 
 });
 
 describe('local backend: GETATTR answered again while provably current', { skip: isRoot() ? false : 'needs root (mount, CAP_DAC_READ_SEARCH)' }, () => {
-  const s = new Scratch();
-  let mnt = '';
-  let seq = 0;
-  before(() => {
-    mnt = `${s.dir}/mnt`;
-    s.mountImage(s.ext4Image('disk'), mnt);
-  });
-  after(() => s.cleanup());
+  const { s, fresh } = disk();
 
   /** A file in an export of its own, and its handle. */
   async function setup(): Promise<{ path: string; file: string; b: LocalBackend; fh: Buffer; root: Buffer }> {
-    const path = `${mnt}/g${seq++}`;
+    const path = fresh('g');
     mkdirSync(path);
     writeFileSync(`${path}/f`, 'x');
     const b = await createLocalBackend({ path });
@@ -412,18 +411,11 @@ describe('local backend: GETATTR answered again while provably current', { skip:
 });
 
 describe('local backend: LOOKUP answered again while provably current', { skip: isRoot() ? false : 'needs root (mount, CAP_DAC_READ_SEARCH)' }, () => {
-  const s = new Scratch();
-  let mnt = '';
-  let seq = 0;
+  const { fresh } = disk();
   const USER: OpContext = { cred: { uid: 1000, gid: 1000, gids: [] } };
-  before(() => {
-    mnt = `${s.dir}/mnt`;
-    s.mountImage(s.ext4Image('disk'), mnt);
-  });
-  after(() => s.cleanup());
 
   async function setup(): Promise<{ path: string; b: LocalBackend; root: Buffer }> {
-    const path = `${mnt}/l${seq++}`;
+    const path = fresh('l');
     mkdirSync(path);
     for (const f of ['a', 'b']) writeFileSync(`${path}/${f}`, f);
     const b = await createLocalBackend({ path });
