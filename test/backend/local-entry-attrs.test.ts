@@ -75,6 +75,31 @@ function disk(): { s: Scratch; fresh: (prefix: string) => string } {
   return { s, fresh: (prefix) => `${mnt}/${prefix}${seq++}` };
 }
 
+/**
+ * An export of its own image, whose files `watch` makes the backend watch:
+ * once its descriptors are closed (idle), the image unmounts with the
+ * watches in place, and release() closes the inotify descriptor.
+ */
+async function assertUnmountableWhileWatched(s: Scratch, name: string, watch: (b: LocalBackend, root: Buffer) => Promise<void>): Promise<void> {
+  const own = `${s.dir}/${name}`;
+  s.mountImage(s.ext4Image(name), own);
+  for (let i = 0; i < 5; i++) writeFileSync(`${own}/f${i}`, '');
+  const fds = inotifyDescriptors();
+  const b = await createLocalBackend({ path: own, idleMs: 50 });
+  await watch(b, await b.root(ROOT));
+  assert.ok(watches() > 0);
+  assert.equal(inotifyDescriptors(), fds + 1);
+  for (let waited = 0; b.holds().openDescriptors > 0; waited += 20) {
+    assert.ok(waited < 10_000, `still held: ${b.holds().holders.join(', ')}`);
+    await sleep(20);
+  }
+  assertNothingHeld(own);
+  s.umount(own); // with the watches in place
+  await b.release();
+  assert.equal(inotifyDescriptors(), fds, 'release() closed the inotify descriptor');
+  await b.close();
+}
+
 async function list(b: LocalBackend, dir: Buffer): Promise<Map<string, DirEntry>> {
   const page = await b.readdir(dir, { cookie: 0n, verifier: Buffer.alloc(8), maxEntries: 1000, withAttrs: true }, ROOT);
   return new Map(page.entries.map((e) => [e.name.toString(), e]));
@@ -197,26 +222,8 @@ describe('local backend: READDIRPLUS attributes reused while provably current', 
     await b.close();
   });
 
-  it('the watches never hold the export: umount succeeds with them, release closes the inotify descriptor', async () => {
-    const img = s.ext4Image('own');
-    const own = `${s.dir}/own`;
-    s.mountImage(img, own);
-    for (let i = 0; i < 5; i++) writeFileSync(`${own}/f${i}`, '');
-    const fds = inotifyDescriptors();
-    const b = await createLocalBackend({ path: own, idleMs: 50 });
-    const root = await b.root(ROOT);
-    await list(b, root);
-    assert.equal(inotifyDescriptors(), fds + 1);
-    for (let waited = 0; b.holds().openDescriptors > 0; waited += 20) {
-      assert.ok(waited < 10_000, `still held: ${b.holds().holders.join(', ')}`);
-      await sleep(20);
-    }
-    assertNothingHeld(own);
-    s.umount(own); // with the directory still watched
-    await b.release();
-    assert.equal(inotifyDescriptors(), fds, 'release() closed the inotify descriptor');
-    await b.close();
-  });
+  it('the watches never hold the export: umount succeeds with them, release closes the inotify descriptor', () =>
+    assertUnmountableWhileWatched(s, 'own', (b, root) => list(b, root).then(() => undefined)));
 
   it('a watched directory removed leaves nothing to reuse and nothing broken', async () => {
     const { path, b, root } = await setup(3);
@@ -389,25 +396,10 @@ describe('local backend: GETATTR answered again while provably current', { skip:
     await b.close();
   });
 
-  it('the watches never hold the export: umount succeeds with watched files, release removes every watch', async () => {
-    const own = `${s.dir}/own-g`;
-    s.mountImage(s.ext4Image('own-g'), own);
-    for (let i = 0; i < 5; i++) writeFileSync(`${own}/f${i}`, '');
-    const fds = inotifyDescriptors();
-    const b = await createLocalBackend({ path: own, idleMs: 50 });
-    const root = await b.root(ROOT);
-    for (let i = 0; i < 5; i++) await b.getattr((await b.lookup(root, n(`f${i}`), ROOT)).handle, ROOT);
-    assert.equal(watches() > 0 && inotifyDescriptors(), fds + 1);
-    for (let waited = 0; b.holds().openDescriptors > 0; waited += 20) {
-      assert.ok(waited < 10_000, `still held: ${b.holds().holders.join(', ')}`);
-      await sleep(20);
-    }
-    assertNothingHeld(own);
-    s.umount(own); // with the files still watched
-    await b.release();
-    assert.equal(inotifyDescriptors(), fds, 'release() closed the inotify descriptor');
-    await b.close();
-  });
+  it('the watches never hold the export: umount succeeds with watched files, release removes every watch', () =>
+    assertUnmountableWhileWatched(s, 'own-g', async (b, root) => {
+      for (let i = 0; i < 5; i++) await b.getattr((await b.lookup(root, n(`f${i}`), ROOT)).handle, ROOT);
+    }));
 });
 
 describe('local backend: LOOKUP answered again while provably current', { skip: isRoot() ? false : 'needs root (mount, CAP_DAC_READ_SEARCH)' }, () => {
