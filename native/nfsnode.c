@@ -424,7 +424,7 @@ static void op_open_root(job_t *j) {
   put_stat(j, fd);
 }
 
-/* What changes the attributes of a directory's entries, or the directory itself. */
+/* What changes the attributes of a watched object, or of a directory's entries. */
 #define WATCH_MASK                                                                                             \
   (IN_ACCESS | IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | \
    IN_DELETE_SELF | IN_MOVE_SELF)

@@ -371,8 +371,8 @@ export class ServerMetrics {
   /** The counters of one (program, version, procedure), created on its first call. */
   private seriesOf(prog: number, vers: number, proc: number): Series {
     // Programs are 32-bit: with a version and a procedure below 256 the three fit one exact number.
-    const small = vers < 256 && proc < 256;
-    const byNumber = small ? this.served.get(prog * 65536 + vers * 256 + proc) : undefined;
+    const num = vers < 256 && proc < 256 ? prog * 65536 + vers * 256 + proc : undefined;
+    const byNumber = num === undefined ? undefined : this.served.get(num);
     if (byNumber) return byNumber;
     const key = `${prog}/${vers}/${proc}`;
     const known = this.series.get(key);
@@ -393,8 +393,8 @@ export class ServerMetrics {
     }
     // Only numbers we serve become keys: what a caller makes up maps to the one "unknown" series each time.
     if (procName !== undefined) {
-      if (small) this.served.set(prog * 65536 + vers * 256 + proc, s);
-      else this.series.set(key, s);
+      if (num === undefined) this.series.set(key, s);
+      else this.served.set(num, s);
     }
     return s;
   }

@@ -212,7 +212,7 @@ export class EntryAttrs {
    */
   async list(dir: Buffer, make: (watchFd: number) => Promise<Listing>): Promise<Listing> {
     const key = dir.toString('latin1');
-    return this.making_(key, async () => {
+    return this.whileMaking(key, async () => {
       const fd = this.mayWatch() ? this.watchFd() : -1;
       const since = this.mark();
       const listing = await make(fd);
@@ -243,7 +243,7 @@ export class EntryAttrs {
       return held.attrs;
     }
     this.dropIdle(readAt);
-    return this.making_(key, async () => {
+    return this.whileMaking(key, async () => {
       const fd = held || this.mayWatch() ? this.watchFd() : -1;
       const since = this.mark();
       const { attrs, wd } = await read(fd);
@@ -277,7 +277,7 @@ export class EntryAttrs {
       }
     }
     this.dropIdle(readAt);
-    return this.making_(dirKey, async () => {
+    return this.whileMaking(dirKey, async () => {
       const fd = this.mayWatch() ? this.watchFd() : -1;
       const since = this.mark();
       const r = await read(fd);
@@ -340,7 +340,7 @@ export class EntryAttrs {
   }
 
   /** Runs `make`, which may be given the watch of the object `key` names (see list()). */
-  private async making_<T>(key: string, make: () => Promise<T>): Promise<T> {
+  private async whileMaking<T>(key: string, make: () => Promise<T>): Promise<T> {
     this.making.set(key, (this.making.get(key) ?? 0) + 1);
     try {
       return await make();
@@ -367,15 +367,22 @@ export class EntryAttrs {
     }
   }
 
-  private unhold(key: string): void {
+  /** The held attributes of `key` go (names found that refer to them see none), with the names found in it. */
+  private forget(key: string): Held | undefined {
     const h = this.held.get(key);
-    if (!h) return;
+    if (!h) return undefined;
     this.held.delete(key);
     h.attrs = undefined;
     // What LOOKUP found in a directory is known only while its watch is kept.
     this.forgetNames(key);
-    const w = this.watched.get(h.wd);
-    if (w?.holders.delete(key)) this.retireIfUnused(h.wd, w);
+    return h;
+  }
+
+  /** As forget(), and its watch goes if nothing else uses it. */
+  private unhold(key: string): void {
+    const h = this.forget(key);
+    const w = h && this.watched.get(h.wd);
+    if (w?.holders.delete(key)) this.retireIfUnused(h!.wd, w);
   }
 
   /** A listing no longer used: its watch goes once no listing of the directory needs it. */
@@ -442,11 +449,7 @@ export class EntryAttrs {
       if (e.mask & (IN_IGNORED | OBJECT_GONE)) {
         // Without a watch nothing more would be reported: nothing of it is reused again.
         for (const l of w.listings) (l.reuse = undefined), (l.wd = -1);
-        for (const key of w.holders) {
-          this.held.get(key)!.attrs = undefined;
-          this.held.delete(key);
-          this.forgetNames(key);
-        }
+        for (const key of w.holders) this.forget(key);
         this.watched.delete(e.wd);
         // A moved object's watch stays in the kernel until removed.
         if (!(e.mask & IN_IGNORED)) this.unused.set(e.wd, w.key);
